@@ -1,0 +1,74 @@
+/*
+ * notify-socket.node: opens the sd_notify(3) datagram socket for the launcher.
+ *
+ * Pure JavaScript cannot create an AF_UNIX SOCK_DGRAM socket, so this is the
+ * one piece of native code in nodeunit. It runs only in the launcher, before
+ * process.execve(); the app process never loads it. The socket is created
+ * WITHOUT close-on-exec on purpose: it must survive the exec so that the
+ * preload, now running in the same PID as node, can write(2) notifications
+ * to it and systemd's default NotifyAccess=main accepts them.
+ *
+ * connect(path) -> fd
+ *   path   "/run/systemd/notify" (filesystem) or "@name" (abstract namespace),
+ *          exactly as systemd passes it in $NOTIFY_SOCKET.
+ *   fd     a connected, non-blocking datagram socket (non-blocking so that a
+ *          full receive queue in PID 1 can never stall the app's event loop).
+ * Throws an Error naming the failing call and errno text when the path is
+ * empty, too long for sun_path, or socket()/connect() fail.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <node_api.h>
+
+static napi_value fail(napi_env env, const char *what, int err) {
+  char msg[256];
+  snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
+  napi_throw_error(env, NULL, msg);
+  return NULL;
+}
+
+static napi_value notify_connect(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1)
+    return fail(env, "connect(path)", EINVAL);
+
+  struct sockaddr_un sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sun_family = AF_UNIX;
+  char path[sizeof sa.sun_path + 2];
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len) != napi_ok)
+    return fail(env, "NOTIFY_SOCKET is not a string", EINVAL);
+  if (len == 0 || (path[0] != '/' && path[0] != '@'))
+    return fail(env, "NOTIFY_SOCKET must be an absolute path or @abstract name", EINVAL);
+  if (len > sizeof sa.sun_path || (path[0] == '/' && len == sizeof sa.sun_path))
+    return fail(env, "NOTIFY_SOCKET is too long", ENAMETOOLONG);
+
+  memcpy(sa.sun_path, path, len);
+  if (path[0] == '@') sa.sun_path[0] = '\0';
+  socklen_t salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len + (path[0] == '/' ? 1 : 0));
+
+  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+  if (fd < 0) return fail(env, "socket(AF_UNIX, SOCK_DGRAM)", errno);
+  if (connect(fd, (struct sockaddr *)&sa, salen) < 0) {
+    int err = errno;
+    close(fd);
+    return fail(env, "connect(NOTIFY_SOCKET)", err);
+  }
+  napi_value result;
+  napi_create_int32(env, fd, &result);
+  return result;
+}
+
+NAPI_MODULE_INIT() {
+  napi_value fn;
+  napi_create_function(env, "connect", NAPI_AUTO_LENGTH, notify_connect, NULL, &fn);
+  napi_set_named_property(env, exports, "connect", fn);
+  return exports;
+}

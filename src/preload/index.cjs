@@ -1,0 +1,67 @@
+'use strict';
+/**
+ * The nodeunit preload: loaded by `node --require` in the app's own process
+ * (same PID as the launcher, which exec'd node). It connects the app to
+ * systemd and otherwise stays out of the way: it never touches
+ * process.stdout or process.stderr, never adds uncaughtException or
+ * unhandledRejection handlers, and loads no native code.
+ *
+ * What it reads, then removes from process.env so the app and its children
+ * never see it: NOTIFY_SOCKET, WATCHDOG_USEC, WATCHDOG_PID, LISTEN_FDS,
+ * LISTEN_PID, LISTEN_FDNAMES (sd_notify(3), sd_listen_fds(3)) and the
+ * launcher's NODEUNIT_NOTIFY_FD, NODEUNIT_READY, NODEUNIT_DRAIN_TIMEOUT,
+ * NODEUNIT_ADOPT. NODEUNIT_INSTANCE stays: it is the app's identity, like
+ * pm2's NODE_APP_INSTANCE.
+ */
+
+const dc = require('diagnostics_channel');
+const net = require('net');
+const perfHooks = require('perf_hooks');
+const features = require('./features.cjs');
+const { createNotifier } = require('./notify.cjs');
+const { startWatchdog } = require('./watchdog.cjs');
+const { readSettings, CONSUMED } = require('./settings.cjs');
+const { installAdoption } = require('./adopt.cjs');
+const { onServerListening, installManualReady } = require('./readiness.cjs');
+const { createStatus } = require('./status.cjs');
+const { createDrain } = require('./drain.cjs');
+
+function main() {
+  const settings = readSettings(process.env, process.pid);
+  for (const name of CONSUMED) delete process.env[name];
+
+  const notifier = createNotifier(settings.notifyFd);
+  const status = createStatus({ notifier, perfHooks });
+  const drain = createDrain({
+    net,
+    dc,
+    notifier,
+    timeoutMs: settings.drainTimeoutMs,
+    exit: () => process.exit(),
+  });
+  process.on('SIGTERM', drain.onSigterm);
+
+  if (settings.adopt) installAdoption(net, settings.fds);
+
+  let ready = false;
+  const becomeReady = () => {
+    if (ready) return;
+    ready = true;
+    status.ready();
+  };
+  onServerListening(net, dc, features, (server) => {
+    drain.track(server);
+    status.addServer(server);
+    if (ready) status.refresh();
+    else if (settings.ready === 'listen') becomeReady();
+  });
+
+  startWatchdog(notifier, settings.watchdogUsec);
+  if (settings.ready === 'start') becomeReady();
+  else {
+    status.waiting(settings.ready);
+    if (settings.ready === 'manual') installManualReady(process, becomeReady);
+  }
+}
+
+main();

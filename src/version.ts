@@ -1,0 +1,4 @@
+import pkg from '../package.json';
+
+/** nodeunit's own version; also names the runtime-files directory. */
+export const VERSION: string = pkg.version;
