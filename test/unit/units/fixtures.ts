@@ -1,0 +1,61 @@
+import type { AppSpec } from '../../../src/units/app-spec.js';
+
+/** What `nodeunit enable myapp /opt/apps/myapp/index.js` decides with every default. */
+export function defaultSpec(overrides: Partial<AppSpec> = {}): AppSpec {
+  return {
+    name: 'myapp',
+    script: '/opt/apps/myapp/index.js',
+    instances: 1,
+    ports: [],
+    user: { kind: 'static', name: 'myapp' },
+    cwd: '/opt/apps/myapp',
+    env: [],
+    node: '/usr/bin/node',
+    nodeOptions: [],
+    watchdogSec: 30,
+    ready: 'listen',
+    drainTimeoutSec: 10,
+    balance: 'shared',
+    harden: true,
+    nodeunitPath: '/usr/bin/nodeunit',
+    systemdVersion: 252,
+    ...overrides,
+  };
+}
+
+/** The snapshot matrix; the systemd-analyze test renders the same cases for real. */
+export const MATRIX: Record<string, Partial<AppSpec>> = {
+  defaults: {},
+  'shared-4x8080': { instances: 4, ports: [{ port: 8080 }] },
+  'reuseport-4x8080': { instances: 4, ports: [{ port: 8080 }], balance: 'reuseport' },
+  'two-hosts-three-ports': {
+    instances: 2,
+    ports: [{ port: 8080 }, { host: '127.0.0.1', port: 8081 }, { host: '::1', port: 8082 }],
+  },
+  'reuseport-two-ports': {
+    instances: 2,
+    ports: [{ port: 8080 }, { host: '127.0.0.1', port: 8081 }],
+    balance: 'reuseport',
+  },
+  'dynamic-user': { user: { kind: 'dynamic' } },
+  'no-harden': { harden: false },
+  'env-and-options': {
+    env: [
+      ['GREETING', 'hello world'],
+      ['PERCENT', '100% %i'],
+      ['DOLLAR', '$HOME ${PATH}'],
+      ['QUOTES', `it's "quoted" \\ back`],
+      ['EMPTY', ''],
+      ['NODE_ENV', 'staging'],
+    ],
+    envFile: '/etc/myapp/secrets env',
+    nodeOptions: ['--max-old-space-size=512', '--title=my app $1 50%'],
+    ready: 'manual',
+    drainTimeoutSec: 25,
+    watchdogSec: 0,
+    memoryMax: '512M',
+    cpuQuota: 150,
+  },
+  'systemd-247': { systemdVersion: 247, ports: [{ port: 8080 }] },
+  'systemd-255': { systemdVersion: 255, ports: [{ port: 8080 }] },
+};
