@@ -38,6 +38,12 @@ function createDrain({ net, dc, notifier, timeoutMs, exit, proc = process, timer
   const servers = new Set();
   const sockets = new Map(); // server-side socket -> { inflight: Set<ServerResponse>, idle?: Timer }
   let draining = false;
+  let exited = false;
+  const finish = () => {
+    if (exited) return;
+    exited = true;
+    exit();
+  };
 
   const subscribe = (name, fn) => {
     const channel = dc.channel(name);
@@ -82,7 +88,7 @@ function createDrain({ net, dc, notifier, timeoutMs, exit, proc = process, timer
     servers.add(server);
     server.once('close', () => {
       servers.delete(server);
-      if (draining && servers.size === 0) exit();
+      if (draining && servers.size === 0) finish();
     });
   }
 
@@ -94,14 +100,14 @@ function createDrain({ net, dc, notifier, timeoutMs, exit, proc = process, timer
     if (draining) return;
     draining = true;
     notifier.send({ STOPPING: 1, STATUS: `Draining: ${sockets.size} connection(s) open` });
-    if (servers.size === 0) return exit();
-    const deadline = timers.setTimeout(exit, timeoutMs);
+    if (servers.size === 0) return finish();
+    const deadline = timers.setTimeout(finish, timeoutMs);
     if (deadline.unref) deadline.unref();
     for (const server of [...servers]) {
       net.Server.prototype.close.call(server, (err) => {
         // ERR_SERVER_NOT_RUNNING: the app had closed it already.
         if (err) servers.delete(server);
-        if (servers.size === 0) exit();
+        if (servers.size === 0) finish();
       });
     }
     for (const [socket, state] of sockets) {

@@ -17,7 +17,7 @@ describe('listenFds', () => {
     [{ LISTEN_PID: '42' }, 'no LISTEN_FDS'],
     [{ LISTEN_PID: '42', LISTEN_FDS: 'two' }, 'malformed LISTEN_FDS'],
     [{ LISTEN_PID: '42', LISTEN_FDS: '0' }, 'zero fds'],
-  ])('%j -> none (%s)', (env) => expect(listenFds(env, 42)).toEqual([]));
+  ])("%j -> none (%s)", (env, _why) => expect(listenFds(env, 42)).toEqual([]));
   it('names every fd "unknown" when LISTEN_FDNAMES is missing or does not match the count', () => {
     expect(listenFds({ LISTEN_PID: '42', LISTEN_FDS: '2', LISTEN_FDNAMES: 'only-one' }, 42)).toEqual([
       { fd: 3, name: 'unknown' },

@@ -13,7 +13,7 @@ describe('watchdogPeriodUsec', () => {
     [{ WATCHDOG_USEC: '0' }, 0, 'zero'],
     [{ WATCHDOG_USEC: '10s' }, 0, 'malformed value'],
     [{ WATCHDOG_USEC: '-5' }, 0, 'negative'],
-  ])('%j -> %d (%s)', (env, usec) => expect(watchdogPeriodUsec(env, 42)).toBe(usec));
+  ])('%j -> %d (%s)', (env, usec, _why) => expect(watchdogPeriodUsec(env, 42)).toBe(usec));
 });
 
 describe('startWatchdog', () => {
