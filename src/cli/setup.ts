@@ -14,7 +14,7 @@ export const setupCommand: CommandModule = {
     const files = runtimeFiles(VERSION);
     const changed = installRuntimeFiles(files, {
       preload: embeddedAsset('preload.cjs'),
-      helper: embeddedAsset('notify-socket.node'),
+      helper: embeddedAsset('fd-helper.node'),
     });
     process.stdout.write(
       changed.length ? changed.map((f) => `installed ${f}\n`).join('') : `runtime files in ${files.dir} are up to date\n`,

@@ -3,7 +3,8 @@ import { VERSION } from '../version';
 import { UserError } from '../cli/user-error';
 import { checkScript } from './check-script';
 import { execPlan, underSystemd, type ExecPlan } from './exec-plan';
-import { openNotifySocket } from './notify-socket';
+import { keepListenFds, loadFdHelper, openNotifySocket } from './fd-helper';
+import { listenFds } from '../preload/listen-fds.cjs';
 import { parseDrainTimeout, parseLaunchArgs, parseReadyMode, type LaunchArgs } from './parse-args';
 import { resolveNode } from './resolve-node';
 import { checkRuntimeFiles, runtimeFiles } from './runtime-files';
@@ -45,7 +46,9 @@ export function planLaunch(args: LaunchArgs, env: NodeJS.ProcessEnv, cwd: string
 
   const files = runtimeFiles(VERSION);
   checkRuntimeFiles(files, process.getuid?.() ?? 0);
-  const notifyFd = env.NOTIFY_SOCKET ? openNotifySocket(files.helper, env.NOTIFY_SOCKET) : undefined;
+  const helper = loadFdHelper(files.helper);
+  keepListenFds(helper, listenFds(env, process.pid));
+  const notifyFd = env.NOTIFY_SOCKET ? openNotifySocket(helper, env.NOTIFY_SOCKET) : undefined;
   return execPlan({ ...base, preload: { file: files.preload, notifyFd, ready, drainTimeoutSec, adopt: args.adopt } });
 }
 

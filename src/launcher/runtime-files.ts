@@ -4,14 +4,14 @@ import { UserError } from '../cli/user-error';
 
 /**
  * The two files the launcher needs on disk at run time: the preload (loaded
- * by node with --require) and the notify-socket helper (loaded by the
+ * by node with --require) and the fd helper (loaded by the
  * launcher with process.dlopen). They are installed, never extracted at
  * service start: a start must work with DynamicUser=yes, ProtectSystem=strict,
  * PrivateTmp=yes and a noexec /tmp, where there is nowhere to extract to.
  */
 export const RUNTIME_ROOT = '/usr/lib/nodeunit';
 export const PRELOAD_FILE = 'preload.cjs';
-export const HELPER_FILE = 'notify-socket.node';
+export const HELPER_FILE = 'fd-helper.node';
 
 export interface RuntimeFiles {
   dir: string;

@@ -99,8 +99,13 @@ function createDrain({ net, dc, notifier, timeoutMs, exit, proc = process, timer
     }
     if (draining) return;
     draining = true;
+    // With nothing to drain the last STATUS= stays: for an app stopped before
+    // it was ready, it says what the start was waiting for.
+    if (servers.size === 0) {
+      notifier.send({ STOPPING: 1 });
+      return finish();
+    }
     notifier.send({ STOPPING: 1, STATUS: `Draining: ${sockets.size} connection(s) open` });
-    if (servers.size === 0) return finish();
     const deadline = timers.setTimeout(finish, timeoutMs);
     if (deadline.unref) deadline.unref();
     for (const server of [...servers]) {

@@ -6,7 +6,7 @@ describe('runtimeFiles', () => {
     expect(runtimeFiles('1.2.3')).toEqual({
       dir: '/usr/lib/nodeunit/1.2.3',
       preload: '/usr/lib/nodeunit/1.2.3/preload.cjs',
-      helper: '/usr/lib/nodeunit/1.2.3/notify-socket.node',
+      helper: '/usr/lib/nodeunit/1.2.3/fd-helper.node',
     });
   });
 });

@@ -1,5 +1,6 @@
 /*
- * notify-socket.node: opens the sd_notify(3) datagram socket for the launcher.
+ * fd-helper.node: the launcher's two file-descriptor chores that JavaScript
+ * cannot do, done just before process.execve() replaces it with node.
  *
  * Pure JavaScript cannot create an AF_UNIX SOCK_DGRAM socket, so this is the
  * one piece of native code in nodeunit. It runs only in the launcher, before
@@ -8,15 +9,22 @@
  * preload, now running in the same PID as node, can write(2) notifications
  * to it and systemd's default NotifyAccess=main accepts them.
  *
- * connect(path) -> fd
+ * connectNotifySocket(path) -> fd
  *   path   "/run/systemd/notify" (filesystem) or "@name" (abstract namespace),
  *          exactly as systemd passes it in $NOTIFY_SOCKET.
  *   fd     a connected, non-blocking datagram socket (non-blocking so that a
  *          full receive queue in PID 1 can never stall the app's event loop).
  * Throws an Error naming the failing call and errno text when the path is
  * empty, too long for sun_path, or socket()/connect() fail.
+ *
+ * keepAcrossExec(fd) -> undefined
+ *   Clears FD_CLOEXEC on an inherited fd, so systemd's sockets (LISTEN_FDS,
+ *   sd_listen_fds(3)) reach node: the launcher's own runtime marks inherited
+ *   fds close-on-exec at start-up, and process.execve() would close them.
+ *   Throws when the fd is not open (EBADF).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stddef.h>
 #include <string.h>
@@ -66,9 +74,24 @@ static napi_value notify_connect(napi_env env, napi_callback_info info) {
   return result;
 }
 
+static napi_value keep_across_exec(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t fd = -1;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0)
+    return fail(env, "keepAcrossExec(fd)", EINVAL);
+  int flags = fcntl(fd, F_GETFD);
+  if (flags < 0) return fail(env, "fcntl(F_GETFD)", errno);
+  if ((flags & FD_CLOEXEC) && fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) < 0) return fail(env, "fcntl(F_SETFD)", errno);
+  return NULL;
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn;
-  napi_create_function(env, "connect", NAPI_AUTO_LENGTH, notify_connect, NULL, &fn);
-  napi_set_named_property(env, exports, "connect", fn);
+  napi_create_function(env, "connectNotifySocket", NAPI_AUTO_LENGTH, notify_connect, NULL, &fn);
+  napi_set_named_property(env, exports, "connectNotifySocket", fn);
+  napi_create_function(env, "keepAcrossExec", NAPI_AUTO_LENGTH, keep_across_exec, NULL, &fn);
+  napi_set_named_property(env, exports, "keepAcrossExec", fn);
   return exports;
 }
