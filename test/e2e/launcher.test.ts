@@ -166,6 +166,23 @@ describeE2E('nodeunit as ExecStart under systemd', () => {
     await c.exec(['systemctl', 'stop', 'shared@1', 'shared@2', 'shared@3', 'shared.socket']);
   });
 
+  it('an app that listens on { fd: 3 } itself keeps working; --no-adopt leaves listen(port) alone', async () => {
+    await writeUnit(c, 'own-fd.socket', `[Socket]\nListenStream=127.0.0.1:18160\nService=own-fd.service\n`);
+    await writeUnit(c, 'own-fd.service', `[Service]\nType=notify\nSockets=own-fd.socket\nExecStart=/usr/bin/nodeunit /opt/apps/listen-fd3.js\n`);
+    await writeUnit(c, 'no-adopt.socket', `[Socket]\nListenStream=127.0.0.1:18161\nService=no-adopt.service\n`);
+    await writeUnit(
+      c,
+      'no-adopt.service',
+      `[Service]\nType=notify\nSockets=no-adopt.socket\nExecStart=/usr/bin/nodeunit --no-adopt /opt/apps/hello.js\nEnvironment=PORT=18162\n`,
+    );
+    const start = await c.exec(['systemctl', 'start', 'own-fd.service', 'no-adopt.service']);
+    expect(start.code, start.stderr).toBe(0);
+    expect((await get(c, 'http://127.0.0.1:18160/')).stdout).toMatch(/^fd3 \d+/);
+    const pid = (await show(c, 'no-adopt.service', 'MainPID')).MainPID;
+    expect((await get(c, 'http://127.0.0.1:18162/')).stdout.trim()).toBe(pid);
+    await c.exec(['systemctl', 'stop', 'own-fd.service', 'no-adopt.service', 'own-fd.socket', 'no-adopt.socket']);
+  });
+
   it.each(RUNTIMES)('an ES module app is ready when it listens (%s)', async (_label, node) => {
     const port = node === RUNTIMES[0][1] ? 18120 : 18121;
     const unit = `esm-${port}.service`;
@@ -245,5 +262,19 @@ describeE2E('nodeunit as ExecStart under systemd', () => {
     expect(output).toHaveLength(1);
     expect(output[0]).toMatch(line);
     expect((await show(c, unit, 'Result')).Result).toBe('exit-code');
+  });
+  it('missing runtime files fail the start at once, naming the fix', async () => {
+    const unit = 'no-runtime.service';
+    await writeUnit(c, unit, `[Service]\nType=notify\nExecStart=/usr/bin/nodeunit /opt/apps/hello.js\nEnvironment=PORT=18163\n`);
+    expect((await c.sh('mv /usr/lib/nodeunit /usr/lib/nodeunit.away')).code).toBe(0);
+    try {
+      const start = await c.exec(['systemctl', 'start', unit]);
+      expect(start.code).not.toBe(0);
+      const output = await appOutput(c, unit);
+      expect(output).toHaveLength(1);
+      expect(output[0]).toMatch(/^nodeunit: runtime file \/usr\/lib\/nodeunit\/[^/]+\/preload\.cjs is missing; run 'nodeunit setup' as root, or reinstall the nodeunit package$/);
+    } finally {
+      await c.sh('mv /usr/lib/nodeunit.away /usr/lib/nodeunit');
+    }
   });
 });
