@@ -1,0 +1,68 @@
+import { readdirSync, rmdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { installedApp, socketUnitsOf } from '../system/app-state';
+import { loadedInstances } from '../system/instances';
+import { ownsSysusersFile, sysusersFile } from '../system/sysusers';
+import { systemctl, systemctlOrFail } from '../system/systemctl';
+import { existingAppFiles, removeFileDurably, UNIT_DIR } from '../system/unit-files';
+import { defaultEnvFile } from '../units/index';
+import { validateAppName } from './app-options';
+import { instanceUnit, out, requireRoot } from './common';
+import { UserError } from './user-error';
+
+/**
+ * Stops and disables the app, removes its generated unit files. --purge also
+ * removes /etc/nodeunit/<name>.env and the sysusers.d entry. Never touches the
+ * app's code or /var/lib/<name> (StateDirectory=).
+ */
+export async function disable(nameArg: string, purge: boolean): Promise<void> {
+  requireRoot('disable');
+  const name = validateAppName(nameArg);
+  const app = installedApp(name);
+  const files = existingAppFiles(name);
+  if (!app && files.length === 0 && !purge) throw new UserError(`no app '${name}': nothing to disable ('nodeunit ls' lists the apps)`);
+  const instances = [...new Set([...(app?.instances ?? []), ...(await loadedInstances(name))])].sort((a, b) => a - b);
+  const units = [
+    `${name}.target`,
+    ...instances.map((n) => instanceUnit(name, n)),
+    ...(app ? (app.balance === 'shared' ? socketUnitsOf(app) : instances.flatMap((n) => socketUnitsOf(app, n))) : []),
+  ];
+  if (files.length) {
+    await systemctlOrFail(['stop', ...units], 'systemctl stop');
+    await systemctl(['disable', '--no-reload', ...units]);
+    for (const f of files) {
+      removeFileDurably(join(UNIT_DIR, f.name));
+      out(`removed ${join(UNIT_DIR, f.name)}\n`);
+    }
+    const wants = join(UNIT_DIR, `${name}.target.wants`);
+    try {
+      if (readdirSync(wants).length === 0) rmdirSync(wants);
+    } catch {
+      /* not there */
+    }
+    await systemctlOrFail(['daemon-reload'], 'systemctl daemon-reload');
+    await systemctl(['reset-failed', ...units]);
+  }
+  if (purge) {
+    for (const file of [defaultEnvFile(name), ...(ownsSysusersFile(name) ? [sysusersFile(name)] : [])]) {
+      if (!existsSync(file)) continue;
+      removeFileDurably(file);
+      out(`removed ${file}\n`);
+    }
+  }
+  out(
+    `${name}: disabled${files.length ? ', stopped and its units removed' : ''}.` +
+      ` Kept: the app's code, /var/lib/${name}${purge ? ' and the system user (sysusers never deletes users)' : `, ${defaultEnvFile(name)} and the user (--purge removes the env file and the sysusers entry)`}\n`,
+  );
+}
+
+export const disableCommand: CommandModule<object, { name: string; purge?: boolean }> = {
+  command: 'disable <name>',
+  describe: "stop the app, disable it and remove its generated units (never the app's code or state)",
+  builder: (y) =>
+    y
+      .positional('name', { type: 'string', demandOption: true })
+      .option('purge', { type: 'boolean', default: false, describe: `also remove /etc/nodeunit/<name>.env and the /etc/sysusers.d entry` }) as never,
+  handler: (argv) => disable(argv.name, argv.purge === true),
+};

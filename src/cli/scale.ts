@@ -1,0 +1,48 @@
+import type { CommandModule } from 'yargs';
+import { requireInstalledApp, socketUnitsOf } from '../system/app-state';
+import { systemctlOrFail } from '../system/systemctl';
+import { parseInstances, validateAppName } from './app-options';
+import { instanceUnit, out, printStatus, requireRoot, startAndWait } from './common';
+
+/** The instance numbers to add and to remove to go from `current` to `target` instances (1..target). Pure. */
+export function scalePlan(current: readonly number[], target: number): { add: number[]; remove: number[] } {
+  const have = new Set(current);
+  const add: number[] = [];
+  for (let n = 1; n <= target; n++) if (!have.has(n)) add.push(n);
+  const remove = current.filter((n) => n > target).sort((a, b) => b - a);
+  return { add, remove };
+}
+
+export async function scale(name: string, count: string): Promise<void> {
+  requireRoot('scale');
+  const app = requireInstalledApp(validateAppName(name));
+  const target = parseInstances(String(count));
+  const { add, remove } = scalePlan(app.instances, target);
+  if (add.length === 0 && remove.length === 0) {
+    out(`${app.name}: already ${target} instance${target > 1 ? 's' : ''}\n`);
+    await printStatus(app);
+    return;
+  }
+  const reuse = app.balance === 'reuseport';
+  if (remove.length) {
+    out(`${app.name}: stopping and disabling instance${remove.length > 1 ? 's' : ''} ${remove.join(', ')}\n`);
+    const units = [...remove.map((n) => instanceUnit(app.name, n)), ...(reuse ? remove.flatMap((n) => socketUnitsOf(app, n)) : [])];
+    await systemctlOrFail(['disable', '--now', ...units], 'systemctl disable --now');
+  }
+  if (add.length) {
+    out(`${app.name}: adding instance${add.length > 1 ? 's' : ''} ${add.join(', ')}\n`);
+    const sockets = reuse ? add.flatMap((n) => socketUnitsOf(app, n)) : [];
+    const units = add.map((n) => instanceUnit(app.name, n));
+    await systemctlOrFail(['enable', ...units, ...sockets], 'systemctl enable');
+    await startAndWait(app.name, 'start', [...(reuse ? sockets : socketUnitsOf(app)), ...units], units, socketUnitsOf(app));
+  }
+  await printStatus(requireInstalledApp(app.name));
+}
+
+export const scaleCommand: CommandModule<object, { name: string; count: string }> = {
+  command: 'scale <name> <count>',
+  describe: 'add instances (enable + start) or remove the highest-numbered ones (stop + disable)',
+  builder: (y) =>
+    y.positional('name', { type: 'string', demandOption: true }).positional('count', { type: 'string', demandOption: true, describe: '1-256' }) as never,
+  handler: (argv) => scale(argv.name, argv.count),
+};
