@@ -2,7 +2,7 @@ import { UserError } from '../cli/user-error';
 
 interface FdHelper {
   connectNotifySocket(path: string): number;
-  keepAcrossExec(fd: number): void;
+  prepareListenFd(fd: number): boolean;
 }
 
 /** Loads the native fd helper (src/native/fd-helper.c) into the launcher only. */
@@ -34,16 +34,33 @@ export function openNotifySocket(helper: FdHelper, notifySocket: string): number
 }
 
 /**
- * Keeps systemd's sockets (sd_listen_fds(3)) open across the exec. Outcomes:
- * done; or a UserError when LISTEN_FDS names an fd that is not open, which
- * means the environment does not describe this process.
+ * Keeps systemd's sockets (sd_listen_fds(3)) open across the exec and puts
+ * them back in non-blocking mode (see src/native/fd-helper.c). Outcomes:
+ * the fds systemd passed in blocking mode, i.e. without NonBlocking=yes;
+ * or a UserError when LISTEN_FDS names an fd that is not open, which means
+ * the environment does not describe this process.
  */
-export function keepListenFds(helper: FdHelper, fds: ReadonlyArray<{ fd: number }>): void {
+export function prepareListenFds(helper: FdHelper, fds: ReadonlyArray<{ fd: number }>): number[] {
+  const blocking: number[] = [];
   for (const { fd } of fds) {
     try {
-      helper.keepAcrossExec(fd);
+      if (helper.prepareListenFd(fd)) blocking.push(fd);
     } catch (err) {
       throw new UserError(`LISTEN_FDS names fd ${fd}, which is not open: ${(err as Error).message}`);
     }
   }
+  return blocking;
+}
+
+/**
+ * systemd clears O_NONBLOCK at every start of a unit without NonBlocking=yes,
+ * on the socket that all its sibling services share: the running ones may
+ * then block in accept() with their event loops. One line says so.
+ */
+export function blockingSocketWarning(fds: readonly number[]): string | undefined {
+  if (fds.length === 0) return undefined;
+  return (
+    `nodeunit: warning: systemd passed fd ${fds.join(', ')} in blocking mode; ` +
+    'if several services share this socket, add NonBlocking=yes to the unit (systemd.service(5))\n'
+  );
 }

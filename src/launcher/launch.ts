@@ -3,7 +3,7 @@ import { VERSION } from '../version';
 import { UserError } from '../cli/user-error';
 import { checkScript } from './check-script';
 import { execPlan, underSystemd, type ExecPlan } from './exec-plan';
-import { keepListenFds, loadFdHelper, openNotifySocket } from './fd-helper';
+import { blockingSocketWarning, loadFdHelper, openNotifySocket, prepareListenFds } from './fd-helper';
 import { listenFds } from '../preload/listen-fds.cjs';
 import { parseDrainTimeout, parseLaunchArgs, parseReadyMode, type LaunchArgs } from './parse-args';
 import { resolveNode } from './resolve-node';
@@ -47,7 +47,8 @@ export function planLaunch(args: LaunchArgs, env: NodeJS.ProcessEnv, cwd: string
   const files = runtimeFiles(VERSION);
   checkRuntimeFiles(files, process.getuid?.() ?? 0);
   const helper = loadFdHelper(files.helper);
-  keepListenFds(helper, listenFds(env, process.pid));
+  const warning = blockingSocketWarning(prepareListenFds(helper, listenFds(env, process.pid)));
+  if (warning) process.stderr.write(warning);
   const notifyFd = env.NOTIFY_SOCKET ? openNotifySocket(helper, env.NOTIFY_SOCKET) : undefined;
   return execPlan({ ...base, preload: { file: files.preload, notifyFd, ready, drainTimeoutSec, adopt: args.adopt } });
 }

@@ -17,13 +17,22 @@
  * Throws an Error naming the failing call and errno text when the path is
  * empty, too long for sun_path, or socket()/connect() fail.
  *
- * keepAcrossExec(fd) -> undefined
- *   Clears FD_CLOEXEC on an inherited fd, so systemd's sockets (LISTEN_FDS,
- *   sd_listen_fds(3)) reach node: the launcher's own runtime marks inherited
- *   fds close-on-exec at start-up, and process.execve() would close them.
+ * prepareListenFd(fd) -> wasBlocking (boolean)
+ *   For each of systemd's sockets (LISTEN_FDS, sd_listen_fds(3)):
+ *   - clears FD_CLOEXEC, so the socket reaches node: the launcher's own
+ *     runtime marks inherited fds close-on-exec at start-up, and
+ *     process.execve() would close them;
+ *   - sets O_NONBLOCK at once: systemd clears it at every start unless the
+ *     unit says NonBlocking=yes, and the flag is shared by every instance
+ *     on the same socket; a sibling blocked in accept() stalls its event
+ *     loop until the next connection. libuv sets it too, but only after
+ *     node has booted, and neither closes the window between systemd's
+ *     fork and this call: only NonBlocking=yes does.
+ *   Returns whether the fd was in blocking mode (NonBlocking= not set).
  *   Throws when the fd is not open (EBADF).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stddef.h>
@@ -74,24 +83,30 @@ static napi_value notify_connect(napi_env env, napi_callback_info info) {
   return result;
 }
 
-static napi_value keep_across_exec(napi_env env, napi_callback_info info) {
+static napi_value prepare_listen_fd(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   int32_t fd = -1;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
       napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0)
-    return fail(env, "keepAcrossExec(fd)", EINVAL);
+    return fail(env, "prepareListenFd(fd)", EINVAL);
   int flags = fcntl(fd, F_GETFD);
   if (flags < 0) return fail(env, "fcntl(F_GETFD)", errno);
   if ((flags & FD_CLOEXEC) && fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) < 0) return fail(env, "fcntl(F_SETFD)", errno);
-  return NULL;
+  int status = fcntl(fd, F_GETFL);
+  if (status < 0) return fail(env, "fcntl(F_GETFL)", errno);
+  bool was_blocking = !(status & O_NONBLOCK);
+  if (was_blocking && fcntl(fd, F_SETFL, status | O_NONBLOCK) < 0) return fail(env, "fcntl(F_SETFL)", errno);
+  napi_value result;
+  napi_get_boolean(env, was_blocking, &result);
+  return result;
 }
 
 NAPI_MODULE_INIT() {
   napi_value fn;
   napi_create_function(env, "connectNotifySocket", NAPI_AUTO_LENGTH, notify_connect, NULL, &fn);
   napi_set_named_property(env, exports, "connectNotifySocket", fn);
-  napi_create_function(env, "keepAcrossExec", NAPI_AUTO_LENGTH, keep_across_exec, NULL, &fn);
-  napi_set_named_property(env, exports, "keepAcrossExec", fn);
+  napi_create_function(env, "prepareListenFd", NAPI_AUTO_LENGTH, prepare_listen_fd, NULL, &fn);
+  napi_set_named_property(env, exports, "prepareListenFd", fn);
   return exports;
 }

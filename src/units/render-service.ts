@@ -44,7 +44,14 @@ function socketInheritance(spec: AppSpec): Directive[] {
     spec.balance === 'shared'
       ? 'every instance gets the same listening fds; the kernel spreads connections among them'
       : 'each instance gets its own SO_REUSEPORT fds; the kernel hashes connections across them';
-  return [directive('Sockets', sockets, why)];
+  return [
+    directive('Sockets', sockets, why),
+    // systemd clears O_NONBLOCK on passed fds at every start unless told
+    // otherwise, and the flag belongs to the socket all instances share:
+    // a sibling's restart would leave the running instances blocked in
+    // accept() until the next connection comes (systemd.service(5) NonBlocking=).
+    directive('NonBlocking', 'yes', "a restarting instance must not switch the shared socket to blocking mode under the others"),
+  ];
 }
 
 function environment(spec: AppSpec): Directive[] {

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 
 const helperPath = resolve('dist/runtime/fd-helper.node');
 function load() {
-  const m = { exports: {} as { connectNotifySocket(p: string): number; keepAcrossExec(fd: number): void } };
+  const m = { exports: {} as { connectNotifySocket(p: string): number; prepareListenFd(fd: number): boolean } };
   process.dlopen(m, helperPath);
   return m.exports;
 }
@@ -59,14 +59,16 @@ describe('fd-helper.node', () => {
     expect(() => load().connectNotifySocket(address)).toThrow(reason);
   });
 
-  it('clears close-on-exec so an fd survives exec, and refuses a closed fd', () => {
-    const fd = openSync('/dev/null', 'r'); // node opens files close-on-exec
-    const flags = () => spawnSync('sh', ['-c', `grep flags /proc/${process.pid}/fdinfo/${fd}`], { encoding: 'utf8' }).stdout;
+  it('clears close-on-exec so an fd survives exec, sets non-blocking mode, and refuses a closed fd', () => {
+    const fd = openSync('/dev/null', 'r'); // node opens files close-on-exec and blocking
+    const flags = () => parseInt(spawnSync('sh', ['-c', `grep flags /proc/${process.pid}/fdinfo/${fd}`], { encoding: 'utf8' }).stdout.split(/\s+/)[1], 8);
     const O_CLOEXEC = 0o2000000;
-    expect(parseInt(flags().split(/\s+/)[1], 8) & O_CLOEXEC).toBe(O_CLOEXEC);
-    load().keepAcrossExec(fd);
-    expect(parseInt(flags().split(/\s+/)[1], 8) & O_CLOEXEC).toBe(0);
+    const O_NONBLOCK = 0o4000;
+    expect(flags() & (O_CLOEXEC | O_NONBLOCK)).toBe(O_CLOEXEC);
+    expect(load().prepareListenFd(fd)).toBe(true);
+    expect(flags() & (O_CLOEXEC | O_NONBLOCK)).toBe(O_NONBLOCK);
+    expect(load().prepareListenFd(fd)).toBe(false);
     closeSync(fd);
-    expect(() => load().keepAcrossExec(fd)).toThrow(/Bad file descriptor/);
+    expect(() => load().prepareListenFd(fd)).toThrow(/Bad file descriptor/);
   });
 });
