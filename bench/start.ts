@@ -9,13 +9,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { bootWithNodeunit, LTS_NODE, writeUnit } from '../test/e2e/harness/nodeunit.js';
+import { quantile } from './lib/stats.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const i = (s.length - 1) * q;
-  return s[Math.floor(i)] + (s[Math.ceil(i)] - s[Math.floor(i)]) * (i - Math.floor(i));
-};
 
 const c = await bootWithNodeunit();
 try {
