@@ -383,7 +383,7 @@ try {
     durationSec: Math.round((Date.now() - t0) / 1000),
     quick: QUICK,
     note:
-      'Absolute numbers are skewed by other work on this 2-core machine (other engineers run e2e tests concurrently; see loadAvg); compare the ratios within one run.',
+      'Absolute numbers depend on what else this 2-core machine does (see the load averages above); compare the ratios within one run.',
     machine,
     config: { rounds: ROUNDS, reloadRounds: RELOAD_ROUNDS, loadSec: LOAD_SEC, connections: CONNECTIONS, hangWindowSec: HANG_WINDOW_SEC },
     contenders,
