@@ -62,9 +62,9 @@ const once = () => new Promise((done) => {
 // Building the packages needs debhelper besides the e2e prerequisites:
 // skipped without it, like any e2e test, unless NODEUNIT_E2E=required.
 function describePackage(name: string, fn: () => void): void {
-  const missing = ['dpkg-buildpackage', 'dh'].filter((cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0);
+  const missing = ['dpkg-buildpackage', 'dh', 'lintian'].filter((cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0);
   if (!missing.length) return describeE2E(name, fn);
-  const reason = `missing commands: ${missing.join(', ')} (apt-get install debhelper)`;
+  const reason = `missing commands: ${missing.join(', ')} (apt-get install debhelper lintian)`;
   if (process.env.NODEUNIT_E2E === 'required') throw new Error(`NODEUNIT_E2E=required but the package tests cannot run: ${reason}`);
   console.warn(`[e2e] skipping "${name}": ${reason}`);
   describe.skip(`${name} (skipped: ${reason})`, fn);
@@ -93,6 +93,15 @@ describePackage('the Debian package', () => {
   };
   const mainPid = async (unit: string) => (await show(c, unit, 'MainPID')).MainPID;
   const cmdline = async (pid: string) => (await c.exec(['sh', '-c', `tr '\\0' ' ' < /proc/${pid}/cmdline`])).stdout;
+
+  it('lintian reports no errors and no warnings', async () => {
+    // Overrides live in debian/nodeunit.lintian-overrides, each with its reason.
+    const hostDeb = resolve(DEB_DIR, `nodeunit_${OLD.replace('-', '~')}_amd64.deb`);
+    const r = spawnSync('lintian', ['--fail-on', 'error,warning', '--pedantic', hostDeb], { encoding: 'utf8', timeout: 300_000 });
+    console.log(`[e2e] lintian --pedantic: exit ${r.status}\n${r.stdout}${r.stderr}`);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout.split('\n').filter((l) => /^[EW]: /.test(l))).toEqual([]);
+  }, 300_000);
 
   it('installs with apt, offline, with everything in place', async () => {
     // The image has no apt lists: the dependencies must already be installed,

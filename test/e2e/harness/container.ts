@@ -64,6 +64,12 @@ export interface BootOptions {
   privateNetwork?: boolean;
   /** Default 60 s. */
   bootTimeoutMs?: number;
+  /**
+   * Boot this directory in place (from makeMachineDirectory()) instead of an
+   * ephemeral copy of the image: what the container writes survives stop(),
+   * so booting the same directory again is a reboot.
+   */
+  directory?: string;
 }
 
 const CACHE_DIR = process.env.NODEUNIT_E2E_CACHE ?? '/var/cache/nodeunit-e2e';
@@ -363,6 +369,18 @@ function findContainerInit(nspawnPid: number): number | undefined {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * A writable copy of the image for a container that must survive its own
+ * shutdown (boot it with `directory`). remove() deletes it.
+ */
+export async function makeMachineDirectory(): Promise<{ dir: string; remove(): Promise<void> }> {
+  const image = await ensureImage();
+  const dir = `${image}.machine-${process.pid}-${Date.now()}`;
+  const r = await run('cp', ['-a', '--reflink=auto', image, dir], { timeoutMs: 120_000 });
+  if (r.code !== 0) throw new Error(`copying the image failed: ${r.stderr}`);
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
 export async function bootContainer(opts: BootOptions = {}): Promise<Container> {
   const image = await ensureImage();
   const bootTimeoutMs = opts.bootTimeoutMs ?? 60_000;
@@ -371,14 +389,14 @@ export async function bootContainer(opts: BootOptions = {}): Promise<Container> 
 
   const args = [
     '--boot',
-    '--ephemeral',
+    ...(opts.directory ? [] : ['--ephemeral']),
     '--keep-unit',
     '--register=no',
     '--quiet',
     // Console output goes only to our log buffer; nothing may wait for input.
     '--console=read-only',
     '-D',
-    image,
+    opts.directory ?? image,
   ];
   for (const b of opts.binds ?? []) args.push(`${b.readOnly ? '--bind-ro' : '--bind'}=${b.host}:${b.container}`);
   if (opts.privateNetwork) args.push('--private-network');

