@@ -34,7 +34,7 @@ describeE2E('an enabled app after a reboot', () => {
       'the app to be active after boot',
     );
     expect(after).toEqual(['active', 'active', 'active', 'active']);
-    const pids = (await c.exec(['systemctl', 'show', '-P', 'MainPID', 'boot@1.service', 'boot@2.service'])).stdout.trim().split('\n');
+    const pids = (await c.exec(['systemctl', 'show', '-P', 'MainPID', 'boot@1.service', 'boot@2.service'])).stdout.split('\n').filter(Boolean);
     expect(pids).toHaveLength(2);
     expect(pids.every((p) => Number(p) > 0)).toBe(true);
     expect((await get(c, 'http://127.0.0.1:18290/')).code).toBe(0);
