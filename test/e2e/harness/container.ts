@@ -76,7 +76,8 @@ const CACHE_DIR = process.env.NODEUNIT_E2E_CACHE ?? '/var/cache/nodeunit-e2e';
 const MIRROR = process.env.NODEUNIT_E2E_MIRROR ?? 'http://deb.debian.org/debian';
 const SUITE = 'bookworm';
 // procps/iproute2: tests inspect processes (ps, pgrep) and sockets (ss).
-const PACKAGES = ['systemd', 'systemd-sysv', 'dbus', 'nodejs', 'procps', 'iproute2'];
+// libatomic1: nodejs.org's Node 26 binaries link it (Node 18-24 do not).
+const PACKAGES = ['systemd', 'systemd-sysv', 'dbus', 'nodejs', 'procps', 'iproute2', 'libatomic1'];
 const CONTAINER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const STOP_GRACE_MS = 10_000;
 
