@@ -2,9 +2,10 @@ import { mkdirSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { resolveNode } from '../launcher/resolve-node';
 import { checkRuntimeFiles, runtimeFiles } from '../launcher/runtime-files';
-import { MIN_NODE_MAJOR, nodeVersion } from '../system/preflight';
+import { nodeVersion } from '../launcher/resolve-node';
+import { MIN_NODE_MAJOR } from '../system/preflight';
 import { run } from '../system/run';
-import { parseSystemdVersion, systemdIsRunning } from '../system/systemctl';
+import { hostSystemdVersion, systemdIsRunning } from '../system/systemctl';
 import { listApps } from '../system/unit-files';
 import { VERSION } from '../version';
 import { nodeunitPath, out } from './common';
@@ -29,8 +30,7 @@ export async function doctor(nodeFlag?: string): Promise<Check[]> {
   };
   out(`nodeunit ${VERSION} at ${nodeunitPath()}\n`);
 
-  const sd = await run('systemctl', ['--version']);
-  const version = sd.code === 0 ? parseSystemdVersion(sd.stdout) : undefined;
+  const { version } = await hostSystemdVersion();
   const booted = await systemdIsRunning();
   add(version !== undefined && booted, 'systemd', version === undefined ? 'systemctl not found' : `${version}${booted ? '' : ', but systemd is not running this machine (no /run/systemd/system)'}`);
 

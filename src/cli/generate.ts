@@ -3,12 +3,11 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { resolveNode } from '../launcher/resolve-node';
 import { renderSysusers } from '../system/sysusers';
-import { parseSystemdVersion } from '../system/systemctl';
+import { hostSystemdVersion } from '../system/systemctl';
 import type { RenderedFile } from '../units/app-spec';
 import { renderApp } from '../units/index';
 import { appOptions, buildAppSpec, type AppArgv } from './app-options';
 import { UserError } from './user-error';
-import { spawnSync } from 'node:child_process';
 
 interface GenerateArgv extends AppArgv {
   output?: string;
@@ -18,11 +17,6 @@ interface GenerateArgv extends AppArgv {
 
 /** Oldest systemd the units are meant to verify on (Debian 11). */
 export const OLDEST_SYSTEMD = 247;
-
-function hostSystemdVersion(): number | undefined {
-  const r = spawnSync('systemctl', ['--version'], { encoding: 'utf8' });
-  return r.status === 0 ? parseSystemdVersion(r.stdout) : undefined;
-}
 
 /** Renders what enable would write, for another machine: nothing on this system is read or checked beyond PATH. */
 export function generateFiles(argv: GenerateArgv, cwd: string, hostVersion: number | undefined): RenderedFile[] {
@@ -61,8 +55,8 @@ export const generateCommand: CommandModule<object, GenerateArgv> = {
       .option('output', { alias: 'o', type: 'string', default: '-', describe: "a directory to write the files into, or '-' for stdout" })
       .option('systemd-version', { type: 'string', describe: "the target's systemd version (default: this host's)" })
       .option('nodeunit-path', { type: 'string', describe: 'where nodeunit is installed on the target (default /usr/bin/nodeunit)' }) as never,
-  handler: (argv) => {
-    const files = generateFiles(argv, process.cwd(), hostSystemdVersion());
+  handler: async (argv) => {
+    const files = generateFiles(argv, process.cwd(), (await hostSystemdVersion()).version);
     const output = argv.output ?? '-';
     if (output === '-') {
       process.stdout.write(files.map((f) => `# ==> ${f.path} <==\n${f.content}`).join('\n'));

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { VERSION } from '../version';
 import { UserError } from '../cli/user-error';
 import { checkScript } from './check-script';
@@ -6,7 +5,7 @@ import { execPlan, underSystemd, type ExecPlan } from './exec-plan';
 import { blockingSocketWarning, loadFdHelper, openNotifySocket, prepareListenFds } from './fd-helper';
 import { listenFds } from '../preload/listen-fds.cjs';
 import { parseDrainTimeout, parseLaunchArgs, parseReadyMode, type LaunchArgs } from './parse-args';
-import { resolveNode } from './resolve-node';
+import { nodeVersion, resolveNode } from './resolve-node';
 import { checkRuntimeFiles, runtimeFiles } from './runtime-files';
 
 export const LAUNCH_USAGE = `Usage: nodeunit [node options] [nodeunit options] script.js [arguments]
@@ -32,7 +31,7 @@ Every other option is passed to node as it is.`;
 /** Resolves everything and returns the exec, without side effects on this process. */
 export function planLaunch(args: LaunchArgs, env: NodeJS.ProcessEnv, cwd: string): ExecPlan {
   const node = resolveNode({ flag: args.node, env: env.NODEUNIT_NODE, path: env.PATH, cwd });
-  if (args.script === undefined && !args.nodeOptions.some((o) => /^(-e|--eval|-p|--print)(=|$)/.test(o))) {
+  if (args.script === undefined && !args.evaluates) {
     throw new UserError(`no script given; usage: nodeunit [node options] script.js [arguments]`, 2);
   }
   if (args.script !== undefined) checkScript(args.script, cwd);
@@ -57,8 +56,7 @@ function printVersion(args: LaunchArgs, env: NodeJS.ProcessEnv, cwd: string): vo
   const lines = [`nodeunit ${VERSION} (built with node ${process.version})`];
   try {
     const node = resolveNode({ flag: args.node, env: env.NODEUNIT_NODE, path: env.PATH, cwd });
-    const run = spawnSync(node, ['--version'], { encoding: 'utf8', timeout: 10_000 });
-    lines.push(`node: ${node} ${run.stdout.trim() || '(did not print a version)'}`);
+    lines.push(`node: ${node} ${nodeVersion(node) ?? '(did not print a version)'}`);
   } catch (err) {
     lines.push(`node: ${(err as Error).message}`);
   }

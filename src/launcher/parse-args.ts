@@ -13,7 +13,9 @@ export interface LaunchArgs {
   version: boolean;
   /** Passed to node verbatim, in order. */
   nodeOptions: string[];
-  /** Undefined when node is asked to run code without a script (-e, -p). */
+  /** node runs code from the command line (-e, -p): there is no script. */
+  evaluates: boolean;
+  /** Undefined with `evaluates`, or when nothing was given. */
   script?: string;
   scriptArgs: string[];
 }
@@ -51,7 +53,7 @@ export function parseDrainTimeout(value: string, from: string): number {
 }
 
 export function parseLaunchArgs(argv: readonly string[]): LaunchArgs {
-  const out: LaunchArgs = { adopt: true, help: false, version: false, nodeOptions: [], scriptArgs: [] };
+  const out: LaunchArgs = { adopt: true, help: false, version: false, evaluates: false, nodeOptions: [], scriptArgs: [] };
   let i = 0;
   const valueOf = (arg: string): [name: string, value: string] => {
     const eq = arg.indexOf('=');
@@ -81,6 +83,7 @@ export function parseLaunchArgs(argv: readonly string[]): LaunchArgs {
     else if (NODE_EVAL_OPTIONS.has(name)) {
       // node -e CODE [args]: everything from here on is node's.
       out.nodeOptions.push(...argv.slice(i));
+      out.evaluates = true;
       return out;
     } else if (NODE_OPTIONS_WITH_VALUE.has(arg)) {
       const [flag, value] = valueOf(arg);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { UserError } from '../cli/user-error';
@@ -51,4 +52,11 @@ export function resolveNode(sources: NodeSources, probe: Probe = probeExecutable
     `cannot find node: no --node given, NODEUNIT_NODE is not set, and no executable 'node' in PATH=${sources.path ?? ''}; ` +
       'install Node.js or pass --node /path/to/node',
   );
+}
+
+/** What `node --version` prints (`v18.20.4`), or undefined when it prints no version. */
+export function nodeVersion(node: string): string | undefined {
+  const r = spawnSync(node, ['--version'], { encoding: 'utf8', timeout: 15_000 });
+  const v = (r.stdout ?? '').trim();
+  return /^v\d+\./.test(v) ? v : undefined;
 }

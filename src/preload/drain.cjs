@@ -31,8 +31,9 @@
  *   - raw TCP servers: step 3 does not apply; they close as their peers hang up.
  */
 
+const { subscribe: subscribeChannel } = require('./channels.cjs');
+
 const IDLE_CLOSE_MS = 1000;
-const held = [];
 
 function createDrain({ net, dc, notifier, timeoutMs, exit, proc = process, timers = globalThis }) {
   const servers = new Set();
@@ -45,11 +46,7 @@ function createDrain({ net, dc, notifier, timeoutMs, exit, proc = process, timer
     exit();
   };
 
-  const subscribe = (name, fn) => {
-    const channel = dc.channel(name);
-    channel.subscribe(fn);
-    held.push(channel);
-  };
+  const subscribe = (name, fn) => subscribeChannel(dc, name, fn);
 
   subscribe('net.server.socket', ({ socket }) => {
     if (!servers.has(socket.server)) return;

@@ -21,15 +21,11 @@
  */
 
 const LISTEN_CHANNEL = 'tracing:net.server.listen:asyncEnd';
-// diagnostics_channel held channels weakly on some Node 18 releases, dropping
-// their subscribers after a GC: keep a strong reference for the process' life.
-const held = [];
+const { subscribe } = require('./channels.cjs');
 
 function onServerListening(net, dc, features, callback) {
   if (features.listenTracingChannel) {
-    const channel = dc.channel(LISTEN_CHANNEL);
-    channel.subscribe((message) => callback(message.server));
-    held.push(channel);
+    subscribe(dc, LISTEN_CHANNEL, (message) => callback(message.server));
     return;
   }
   const original = net.Server.prototype.listen;

@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { hiddenBySandbox, scriptFile } from '../cli/app-options';
+import { nodeVersion } from '../launcher/resolve-node';
 import { UserError } from '../cli/user-error';
 import type { AppSpec } from '../units/app-spec';
 import { accessProblem, lookupUser, type Who } from './users';
@@ -60,11 +60,6 @@ export async function checkFilesForService(spec: AppSpec): Promise<void> {
   }
 }
 
-export function nodeVersion(node: string): string | undefined {
-  const r = spawnSync(node, ['--version'], { encoding: 'utf8', timeout: 15_000 });
-  const v = (r.stdout ?? '').trim();
-  return /^v\d+\./.test(v) ? v : undefined;
-}
 
 function nodeMajor(node: string): number | undefined {
   const v = nodeVersion(node);

@@ -1,11 +1,11 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { RuntimeFiles } from '../launcher/runtime-files';
+import { writeFileAtomic } from './unit-files';
 
 /**
- * Writes the runtime files atomically (temporary file in the same
- * directory, then rename), so a launcher starting meanwhile sees the old
- * file or the new one, never half of one. Returns the files that changed.
+ * Writes the runtime files atomically, so a launcher starting meanwhile sees
+ * the old file or the new one, never half of one. Returns the files that
+ * changed.
  */
 export function installRuntimeFiles(files: RuntimeFiles, contents: { preload: Buffer; helper: Buffer }): string[] {
   mkdirSync(files.dir, { recursive: true, mode: 0o755 });
@@ -16,9 +16,7 @@ export function installRuntimeFiles(files: RuntimeFiles, contents: { preload: Bu
     [files.helper, contents.helper],
   ] as const) {
     if (existsSync(file) && readFileSync(file).equals(data)) continue;
-    const tmp = join(dirname(file), `.${process.pid}.tmp`);
-    writeFileSync(tmp, data, { mode: 0o644 });
-    renameSync(tmp, file);
+    writeFileAtomic(file, data, 0o644);
     changed.push(file);
   }
   return changed;

@@ -64,11 +64,16 @@ export function parseSystemdVersion(stdout: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-export async function systemdVersion(): Promise<number> {
+/** This host's systemd version, or undefined when systemctl is missing or says nothing usable. */
+export async function hostSystemdVersion(): Promise<{ version?: number; missing: boolean }> {
   const r = await run('systemctl', ['--version']);
-  const v = r.code === 0 ? parseSystemdVersion(r.stdout) : undefined;
-  if (v === undefined) throw new UserError(`cannot tell systemd's version: 'systemctl --version' ${r.code === 127 ? 'is not installed' : 'failed'}`);
-  return v;
+  return { version: r.code === 0 ? parseSystemdVersion(r.stdout) : undefined, missing: r.code === 127 };
+}
+
+export async function systemdVersion(): Promise<number> {
+  const { version, missing } = await hostSystemdVersion();
+  if (version === undefined) throw new UserError(`cannot tell systemd's version: 'systemctl --version' ${missing ? 'is not installed' : 'failed'}`);
+  return version;
 }
 
 /** Whether systemd runs this machine (sd_booted(3)). */

@@ -26,6 +26,8 @@ describe('parseLaunchArgs', () => {
     const evalArgs = parseLaunchArgs(['--no-warnings', '-e', 'console.log(1)', 'x']);
     expect(evalArgs.nodeOptions).toEqual(['--no-warnings', '-e', 'console.log(1)', 'x']);
     expect(evalArgs.script).toBeUndefined();
+    expect(evalArgs.evaluates).toBe(true);
+    expect(parseLaunchArgs(['app.js']).evaluates).toBe(false);
   });
   it('knows help and version', () => {
     expect(parseLaunchArgs(['--help']).help).toBe(true);
