@@ -2,10 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { resolveNode } from '../launcher/resolve-node';
-import { renderSysusers } from '../system/sysusers';
+import { renderAppFiles } from '../apps/plan';
 import { hostSystemdVersion } from '../system/systemctl';
 import type { RenderedFile } from '../units/app-spec';
-import { renderApp } from '../units/index';
 import { appOptions, buildAppSpec, type AppArgv } from './app-options';
 import { UserError } from './user-error';
 
@@ -40,11 +39,7 @@ export function generateFiles(argv: GenerateArgv, cwd: string, hostVersion: numb
       }
     },
   });
-  const files = renderApp(spec);
-  if (spec.user.kind === 'static' && argv.user === undefined) {
-    files.push({ path: `sysusers.d/nodeunit-${spec.name}.conf`, content: renderSysusers(spec.name, spec.user.name) });
-  }
-  return files;
+  return renderAppFiles(spec, argv.user !== undefined);
 }
 
 export const generateCommand: CommandModule<object, GenerateArgv> = {

@@ -1,7 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { installedApp, requireInstalledApp } from '../system/app-state';
-import { appStatus } from '../system/instances';
-import { listApps } from '../system/unit-files';
+import { appStatuses } from '../apps/status';
 import { formatAppStatus, statusJson, table } from './format';
 import { validateAppName } from './app-options';
 import { out } from './common';
@@ -19,11 +17,7 @@ export const statusCommand: CommandModule<object, StatusArgv> = {
       .positional('name', { type: 'string', describe: 'the app (default: every app nodeunit manages)' })
       .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' }) as never,
   handler: async (argv) => {
-    const apps =
-      argv.name === undefined
-        ? listApps().map((n) => installedApp(n)!).filter(Boolean)
-        : [requireInstalledApp(validateAppName(argv.name))];
-    const statuses = await Promise.all(apps.map(appStatus));
+    const statuses = await appStatuses(argv.name === undefined ? undefined : validateAppName(argv.name));
     if (argv.json) {
       out(JSON.stringify(statusJson(statuses), null, 2) + '\n');
       return;
@@ -41,7 +35,7 @@ export const lsCommand: CommandModule<object, { json?: boolean }> = {
   describe: 'list every app nodeunit manages',
   builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'machine-readable output' }) as never,
   handler: async (argv) => {
-    const statuses = await Promise.all(listApps().map((n) => appStatus(installedApp(n)!)));
+    const statuses = await appStatuses();
     if (argv.json) {
       out(JSON.stringify(statuses.map((s) => ({ name: s.name, target: s.targetState, instances: s.instances.filter((i) => i.enabled).length, running: s.instances.filter((i) => i.activeState === 'active').length, ports: s.ports })), null, 2) + '\n');
       return;

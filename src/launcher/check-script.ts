@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { UserError } from '../cli/user-error';
+import { UserError } from '../errors';
 
 // node resolves `node app` to app, app.js, app.mjs, app.cjs, app.json or a
 // directory; any of those existing is enough here, node does the rest.

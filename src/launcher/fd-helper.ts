@@ -1,4 +1,4 @@
-import { UserError } from '../cli/user-error';
+import { UserError } from '../errors';
 
 interface FdHelper {
   connectNotifySocket(path: string): number;

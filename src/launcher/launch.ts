@@ -1,5 +1,5 @@
 import { VERSION } from '../version';
-import { UserError } from '../cli/user-error';
+import { UserError } from '../errors';
 import { checkScript } from './check-script';
 import { execPlan, underSystemd, type ExecPlan } from './exec-plan';
 import { blockingSocketWarning, loadFdHelper, openNotifySocket, prepareListenFds } from './fd-helper';

@@ -1,4 +1,4 @@
-import { UserError } from '../cli/user-error';
+import { UserError } from '../errors';
 
 export type ReadyMode = 'listen' | 'manual' | 'start';
 export const READY_MODES: readonly ReadyMode[] = ['listen', 'manual', 'start'];

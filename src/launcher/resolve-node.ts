@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
-import { UserError } from '../cli/user-error';
+import { UserError } from '../errors';
 
 /** Where to look for the node that runs the app, in order of precedence. */
 export interface NodeSources {

@@ -1,6 +1,6 @@
 import { realpathSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UserError } from '../cli/user-error';
+import { UserError } from '../errors';
 
 /**
  * The two files the launcher needs on disk at run time: the preload (loaded

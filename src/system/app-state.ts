@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../cli/user-error';
+import { UserError } from '../errors';
 import { existingAppFiles, UNIT_DIR } from './unit-files';
 
 /**

@@ -1,8 +1,9 @@
 import { statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { hiddenBySandbox, scriptFile } from '../cli/app-options';
+import { hiddenBySandbox } from '../units/sandbox';
+import { scriptFile } from './script-file';
 import { nodeVersion } from '../launcher/resolve-node';
-import { UserError } from '../cli/user-error';
+import { UserError } from '../errors';
 import type { AppSpec } from '../units/app-spec';
 import { accessProblem, lookupUser, type Who } from './users';
 

@@ -1,4 +1,4 @@
-import { UserError } from '../cli/user-error';
+import { UserError } from '../errors';
 import { run, type RunResult } from './run';
 
 export type Props = Record<string, string>;

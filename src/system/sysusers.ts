@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { UserError } from '../cli/user-error';
+import { UserError } from '../errors';
 import { GENERATED_MARKER } from '../units/index';
 import { run } from './run';
 import { removeFileDurably, writeFileAtomic } from './unit-files';

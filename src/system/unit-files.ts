@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync, existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { UserError } from '../cli/user-error';
+import { UserError } from '../errors';
 import { GENERATED_MARKER, isGeneratedByNodeunit, type RenderedFile } from '../units/index';
 
 /** Where enable writes; units here override the vendor units below. */
