@@ -30,6 +30,8 @@ export interface AppOptions {
   drainTimeout?: string | string[];
   balance?: string | string[];
   harden?: boolean;
+  /** The app's own arguments (after `--` on the command line), verbatim. */
+  args?: string[];
 }
 
 export const MAX_INSTANCES = 256;
@@ -232,6 +234,12 @@ export function buildAppSpec(argv: AppOptions, host: AppHost): AppSpec {
   if (memoryMax !== undefined) spec.memoryMax = memoryMax;
   const cpuQuota = parseCpuQuota(last(argv.cpuQuota));
   if (cpuQuota !== undefined) spec.cpuQuota = cpuQuota;
+  if (argv.args !== undefined && argv.args.length > 0) {
+    spec.args = argv.args.map(String);
+    // The kernel cannot pass a NUL inside an argument; everything else is quoted into ExecStart=.
+    const bad = spec.args.find((a) => a.includes('\0'));
+    if (bad !== undefined) throw new UserError(`app argument ${JSON.stringify(bad)} contains a NUL character`, 2);
+  }
   for (const o of spec.nodeOptions) {
     // eslint-disable-next-line no-control-regex
     if (/[\x00-\x1f\x7f]/.test(o)) throw new UserError(`--node-option ${JSON.stringify(o)} contains a control character`, 2);

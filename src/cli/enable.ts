@@ -10,6 +10,7 @@ import { progressReporter } from './progress';
 interface EnableArgv extends AppArgv {
   start?: boolean;
   force?: boolean;
+  '--'?: string[];
 }
 
 /** Prints what apps/ reports: notes as they come, live start-up progress. */
@@ -18,7 +19,7 @@ export const cliReporter: Reporter = { note: out, progress: (app) => progressRep
 export async function enable(argv: EnableArgv): Promise<void> {
   requireRoot('enable');
   const cwd = process.cwd();
-  const spec = buildAppSpec(argv, {
+  const spec = buildAppSpec({ ...argv, args: argv['--'] }, {
     cwd,
     systemdVersion: await systemdVersion(),
     nodeunitPath: nodeunitPath(),
@@ -50,11 +51,13 @@ export async function enable(argv: EnableArgv): Promise<void> {
 
 export const enableCommand: CommandModule<object, EnableArgv> = {
   command: 'enable <name> <script>',
+  // [-- ARG...]: the app's own arguments (see app-args.ts)
   describe: 'install the app as systemd units, enable it at boot and start it',
   builder: (y) =>
     appOptions(y)
       .option('start', { type: 'boolean', default: true, describe: 'start it now (--no-start: only install and enable)' })
       .option('force', { type: 'boolean', default: false, describe: 'overwrite unit files that nodeunit did not write' })
-      .example('$0 enable myapp /srv/myapp/index.js --instances 4 --port 8080', '') as never,
+      .example('$0 enable myapp /srv/myapp/index.js --instances 4 --port 8080', '')
+      .example('$0 enable web /srv/web/server.js --port 3000 -- --trust-proxy', "everything after '--' goes to the app") as never,
   handler: enable,
 };

@@ -1,3 +1,4 @@
+import { shellQuote } from './shell-quote';
 import type { AppStatus, InstanceStatus } from '../system/instances';
 
 export function formatDuration(sec: number | undefined): string {
@@ -46,6 +47,7 @@ export function formatAppStatus(app: AppStatus): string {
   const ready = app.instances.filter((i) => i.activeState === 'active').length;
   const ports = app.ports.length ? `, port${app.ports.length > 1 ? 's' : ''} ${app.ports.join(', ')}${app.balance === 'reuseport' ? ' (reuseport)' : ''}` : '';
   const lines = [`${app.name}: ${ready}/${app.instances.length} instances running${ports} (${app.name}.target ${app.targetState})`];
+  if (app.command) lines.push(`  command: ${app.command.map(shellQuote).join(' ')}`);
   if (app.instances.length === 0) return lines.join('\n') + '\n';
   const rss = app.instances.some((i) => i.memorySource === 'rss');
   const rows = [['INSTANCE', 'STATE', 'PID', 'UPTIME', rss ? 'MEMORY*' : 'MEMORY', 'CPU', 'RESTARTS', 'STATUS']];
@@ -74,6 +76,7 @@ export function statusJson(apps: AppStatus[]): unknown {
       target: a.targetState,
       ports: a.ports,
       balance: a.balance,
+      command: a.command ?? null,
       instances: a.instances.map((i) => ({
         instance: i.instance,
         unit: i.unit,

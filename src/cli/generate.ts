@@ -12,6 +12,7 @@ interface GenerateArgv extends AppArgv {
   output?: string;
   systemdVersion?: string;
   nodeunitPath?: string;
+  '--'?: string[];
 }
 
 /** Oldest systemd the units are meant to verify on (Debian 11). */
@@ -26,7 +27,7 @@ export function generateFiles(argv: GenerateArgv, cwd: string, hostVersion: numb
   }
   const nodeunitPath = argv.nodeunitPath ?? '/usr/bin/nodeunit';
   if (!isAbsolute(nodeunitPath)) throw new UserError('--nodeunit-path must be absolute', 2);
-  const spec = buildAppSpec(argv, {
+  const spec = buildAppSpec({ ...argv, args: argv['--'] }, {
     cwd,
     systemdVersion,
     nodeunitPath,

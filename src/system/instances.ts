@@ -26,6 +26,8 @@ export interface AppStatus {
   ports: number[];
   balance: InstalledApp['balance'];
   instances: InstanceStatus[];
+  /** What the instances run, read back from the unit's ExecStart= (node first, then options, script, the app's arguments). */
+  command?: string[];
 }
 
 export const STATUS_PROPS = [

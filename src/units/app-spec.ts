@@ -25,6 +25,8 @@ export interface AppSpec {
   node: string;
   /** Options placed between node and the script, e.g. `--max-old-space-size=512`. */
   nodeOptions: string[];
+  /** The app's own arguments, after the script (`enable NAME SCRIPT -- ARG...`), verbatim. */
+  args?: string[];
   /** systemd size, e.g. `512M`. */
   memoryMax?: string;
   /** Percent of one CPU, e.g. 150. */

@@ -15,6 +15,7 @@ export function execStartArgv(spec: AppSpec): string[] {
     ...(spec.drainTimeoutSec === DEFAULT_DRAIN_TIMEOUT_SEC ? [] : [`--drain-timeout=${spec.drainTimeoutSec}`]),
     ...spec.nodeOptions,
     spec.script,
+    ...(spec.args ?? []),
   ];
 }
 

@@ -56,6 +56,10 @@ export const MATRIX: Record<string, Partial<AppSpec>> = {
     memoryMax: '512M',
     cpuQuota: 150,
   },
+  'app-args': {
+    // enable myapp index.js -- <these>: each must reach the app as one argument, verbatim.
+    args: ['--port', '8080', 'with space', `it's "quoted"`, '100% %i', '$HOME ${PATH}', 'back\\slash\\', ';', '', 'tab\there', 'ünï'],
+  },
   'systemd-247': { systemdVersion: 247, ports: [{ port: 8080 }] },
   'systemd-255': { systemdVersion: 255, ports: [{ port: 8080 }] },
 };
