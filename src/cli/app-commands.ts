@@ -3,6 +3,7 @@ import { disableCommand } from './disable';
 import { doctorCommand } from './doctor';
 import { enableCommand } from './enable';
 import { generateCommand } from './generate';
+import { importCommand } from './import';
 import { restartCommand, startCommand, stopCommand } from './lifecycle';
 import { logsCommand } from './logs';
 import { reloadCommand } from './reload';
@@ -23,6 +24,7 @@ export const APP_COMMANDS = [
   disableCommand,
   generateCommand,
   doctorCommand,
+  importCommand,
 ] as unknown as CommandModule[];
 
-export const APP_COMMAND_NAMES = ['enable', 'status', 'ls', 'logs', 'reload', 'restart', 'start', 'stop', 'scale', 'disable', 'generate', 'doctor'];
+export const APP_COMMAND_NAMES = ['enable', 'status', 'ls', 'logs', 'reload', 'restart', 'start', 'stop', 'scale', 'disable', 'generate', 'doctor', 'import'];

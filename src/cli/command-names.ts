@@ -20,4 +20,5 @@ export const COMMAND_NAMES: readonly string[] = [
   'generate',
   'doctor',
   'completion',
+  'import',
 ];

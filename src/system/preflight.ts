@@ -30,6 +30,7 @@ function describeWho(spec: AppSpec): string {
 export async function checkFilesForService(spec: AppSpec): Promise<void> {
   const who = await serviceUser(spec);
   const whoText = describeWho(spec);
+  if (spec.command !== undefined) return checkCommandForService(spec, who, whoText);
   const file = scriptFile(spec.script);
   if (file === undefined) throw new UserError(`cannot find script ${spec.script}: no such file`);
   for (const [what, path] of [['script', file], ['working directory', spec.cwd], ['node', spec.node]] as const) {
@@ -61,6 +62,30 @@ export async function checkFilesForService(spec: AppSpec): Promise<void> {
   }
 }
 
+/** A program that is not Node (Type=exec): the executable and the working directory. */
+function checkCommandForService(spec: AppSpec, who: Who, whoText: string): void {
+  const exe = spec.command![0];
+  for (const [what, path] of [['program', exe], ['working directory', spec.cwd]] as const) {
+    const hidden = hiddenBySandbox(path, spec);
+    if (hidden) throw new UserError(`${what} ${path} is not visible to the service: ${hidden}; move it, or pass --no-harden`);
+  }
+  let ok = false;
+  try {
+    ok = statSync(exe).isFile();
+  } catch {
+    /* below */
+  }
+  if (!ok) throw new UserError(`cannot find program ${exe}: no such file`);
+  const problem = accessProblem(exe, who);
+  if (problem) throw new UserError(`program ${exe} is not usable by ${whoText}: ${problem}`);
+  let cwdIsDir = false;
+  try {
+    cwdIsDir = statSync(spec.cwd).isDirectory();
+  } catch {
+    /* below */
+  }
+  if (!cwdIsDir) throw new UserError(`working directory ${spec.cwd} is not a directory`);
+}
 
 function nodeMajor(node: string): number | undefined {
   const v = nodeVersion(node);

@@ -42,6 +42,8 @@ export function generatedForApp(content: string): string | undefined {
 /** File names (in the unit dir) an app's generated units can have. */
 export function isAppUnitFileName(app: string, file: string): boolean {
   if (file === `${app}.target` || file === `${app}@.service`) return true;
+  // cron_restart from import: the timer and its oneshot.
+  if (file === `${app}-restart.timer` || file === `${app}-restart.service` || file === `${app}-watch.path`) return true;
   if (!file.startsWith(`${app}-`)) return false;
   return /^\d+@?\.socket$/.test(file.slice(app.length + 1));
 }

@@ -38,6 +38,23 @@ export interface AppSpec {
   drainTimeoutSec: number;
   balance: 'shared' | 'reuseport';
   harden: boolean;
+  /**
+   * A program that is not Node (pm2 `interpreter: python3`, `none`, a .sh
+   * script): ExecStart= runs this argv directly (absolute path first), as a
+   * Type=exec unit without nodeunit or the preload. script/node/nodeOptions/
+   * args/ready/watchdog do not apply then.
+   */
+  command?: string[];
+  /** pm2 cron_restart (imported): a timer that runs `nodeunit reload NAME` on this calendar event. */
+  cronRestart?: { pattern: string; onCalendar: string };
+  /** pm2 watch with --allow-watch (imported): a .path unit on these absolute paths runs `nodeunit reload NAME`. */
+  watchPaths?: string[];
+  /** Restart= (default on-failure); pm2's autorestart is `always`. */
+  restart?: 'always' | 'on-failure' | 'no';
+  /** RestartSec= in seconds (default 1); pm2's restart_delay. */
+  restartSec?: number;
+  /** TimeoutStartSec= in seconds (default: systemd's); pm2's listen_timeout. */
+  timeoutStartSec?: number;
   /** Where nodeunit itself is installed, e.g. `/usr/bin/nodeunit`. */
   nodeunitPath: string;
   /** The host's systemd version; directives newer than this are not emitted. */

@@ -7,6 +7,8 @@ export const DEFAULT_DRAIN_TIMEOUT_SEC = 10;
 
 /** argv of the service: nodeunit, which execs node in place with the preload. */
 export function execStartArgv(spec: AppSpec): string[] {
+  // Not Node: the program itself, no launcher.
+  if (spec.command !== undefined) return [...spec.command];
   return [
     spec.nodeunitPath,
     '--node',

@@ -78,6 +78,17 @@ function resources(spec: AppSpec): Directive[] {
   ];
 }
 
+function restartPolicy(spec: AppSpec): Directive {
+  switch (spec.restart ?? 'on-failure') {
+    case 'always':
+      return directive('Restart', 'always', 'any exit restarts it, a clean one too (pm2 autorestart); a stop does not');
+    case 'no':
+      return directive('Restart', 'no', 'an exit is final (pm2 autorestart: false)');
+    default:
+      return directive('Restart', 'on-failure', 'crashes, non-zero exits and watchdog timeouts restart it; a clean stop does not');
+  }
+}
+
 export function renderService(spec: AppSpec): RenderedFile {
   const target = targetUnit(spec.name);
   const unit: Directive[] = [
@@ -89,20 +100,28 @@ export function renderService(spec: AppSpec): RenderedFile {
     directive('StartLimitBurst', String(START_LIMIT_BURST), "give up until 'systemctl reset-failed'"),
   ];
   const service: Directive[] = [
-    directive('Type', 'notify', 'the preload sends READY=1 once the app is ready (--ready), and WATCHDOG=1'),
-    directive('ExecStart', renderExecStart(spec), 'nodeunit execs node in place: node itself is the main process'),
+    ...(spec.command === undefined
+      ? [
+          directive('Type', 'notify', 'the preload sends READY=1 once the app is ready (--ready), and WATCHDOG=1'),
+          directive('ExecStart', renderExecStart(spec), 'nodeunit execs node in place: node itself is the main process'),
+        ]
+      : [
+          directive('Type', 'exec', 'not a Node app: started once the program has been executed (no readiness protocol)'),
+          directive('ExecStart', renderExecStart(spec), 'the program itself is the main process (no nodeunit, no preload)'),
+        ]),
     ...socketInheritance(spec),
     directive('WorkingDirectory', escapePath(spec.cwd)),
     ...identity(spec),
     ...environment(spec),
     directive('SyslogIdentifier', escapeSpecifiers(spec.name), "journal lines are tagged with the app's name, not 'node'"),
-    directive('Restart', 'on-failure', 'crashes, non-zero exits and watchdog timeouts restart it; a clean stop does not'),
-    directive('RestartSec', String(RESTART_SEC), 'pause before a restart'),
+    restartPolicy(spec),
+    directive('RestartSec', String(spec.restartSec ?? RESTART_SEC), 'pause before a restart'),
     directive('RestartSteps', String(RESTART_STEPS), `back off from ${RESTART_SEC}s to ${RESTART_MAX_DELAY_SEC}s over repeated failures`),
     directive('RestartMaxDelaySec', String(RESTART_MAX_DELAY_SEC)),
     ...(spec.watchdogSec > 0
       ? [directive('WatchdogSec', String(spec.watchdogSec), 'an event loop blocked this long counts as a failure (killed, restarted)')]
       : []),
+    ...(spec.timeoutStartSec === undefined ? [] : [directive('TimeoutStartSec', String(spec.timeoutStartSec), 'not ready by then: the start fails and Restart= applies')]),
     directive('KillMode', 'mixed', 'SIGTERM to node alone so it drains and reaps its children; SIGKILL to all left over'),
     directive('TimeoutStopSec', String(spec.drainTimeoutSec + STOP_GRACE_SEC), `drain timeout + ${STOP_GRACE_SEC}s, so SIGKILL never cuts a drain short`),
     ...resources(spec),

@@ -12,7 +12,7 @@ export interface Directive {
 }
 
 export interface Section {
-  name: 'Unit' | 'Service' | 'Socket' | 'Install';
+  name: 'Unit' | 'Service' | 'Socket' | 'Timer' | 'Path' | 'Install';
   directives: Directive[];
 }
 

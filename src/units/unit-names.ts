@@ -49,12 +49,13 @@ export function socketUnitForInstance(name: string, port: number, balance: AppSp
  * (wanted by the target). Instances Require= their sockets anyway; enabling
  * the sockets too means the ports are open as soon as the target starts.
  */
-export function unitsToEnable(spec: Pick<AppSpec, 'name' | 'instances' | 'ports' | 'balance'>): string[] {
+export function unitsToEnable(spec: Pick<AppSpec, 'name' | 'instances' | 'ports' | 'balance' | 'cronRestart' | 'watchPaths'>): string[] {
   const numbers = Array.from({ length: spec.instances }, (_, i) => i + 1);
   const ports = distinctPorts(spec);
   const sockets =
     spec.balance === 'shared'
       ? ports.map((port) => socketUnitForInstance(spec.name, port, 'shared'))
       : numbers.flatMap((n) => ports.map((port) => socketUnitForInstance(spec.name, port, 'reuseport', String(n))));
-  return [targetUnit(spec.name), ...numbers.map((n) => serviceInstance(spec.name, n)), ...sockets];
+  const timer = [...(spec.cronRestart === undefined ? [] : [`${spec.name}-restart.timer`]), ...(spec.watchPaths?.length ? [`${spec.name}-watch.path`] : [])];
+  return [targetUnit(spec.name), ...numbers.map((n) => serviceInstance(spec.name, n)), ...sockets, ...timer];
 }

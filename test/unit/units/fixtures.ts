@@ -60,6 +60,17 @@ export const MATRIX: Record<string, Partial<AppSpec>> = {
     // enable myapp index.js -- <these>: each must reach the app as one argument, verbatim.
     args: ['--port', '8080', 'with space', `it's "quoted"`, '100% %i', '$HOME ${PATH}', 'back\\slash\\', ';', '', 'tab\there', 'ünï'],
   },
+  // From `nodeunit import`: a program that is not Node (pm2 interpreter: python3, none...).
+  'exec-command': { command: ['/bin/sh', '-c', 'exec sleep 1000'], watchdogSec: 0, instances: 2 },
+  // From `nodeunit import`: pm2 cron_restart, watch (--allow-watch), autorestart, restart_delay, listen_timeout.
+  'cron-watch-restart': {
+    ports: [{ port: 8080 }],
+    cronRestart: { pattern: '0 3 * * *', onCalendar: '*-*-* 03:00:00' },
+    watchPaths: ['/opt/apps/myapp/dist', '/opt/apps/my app 100%'],
+    restart: 'always',
+    restartSec: 0.5,
+    timeoutStartSec: 10,
+  },
   'systemd-247': { systemdVersion: 247, ports: [{ port: 8080 }] },
   'systemd-255': { systemdVersion: 255, ports: [{ port: 8080 }] },
 };

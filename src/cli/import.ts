@@ -1,0 +1,154 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { applyApp, rolloutApp } from '../apps/apply';
+import { planApp, renderAppFiles, type AppPlan } from '../apps/plan';
+import { convertApps, type ImportedApp, type ImportHost } from '../import/convert';
+import { fileSystemHost } from '../import/host';
+import { loadConfig } from '../import/load';
+import { resolveNode } from '../launcher/resolve-node';
+import { hostSystemdVersion } from '../system/systemctl';
+import { nodeunitPath, out, printStartFailures, printStatus, requireRoot } from './common';
+import { cliReporter } from './enable';
+import { OLDEST_SYSTEMD } from './generate';
+import { formatImportedApp, importedAppJson } from './import-plan';
+import { UserError } from './user-error';
+
+interface ImportArgv {
+  file?: string;
+  env?: string;
+  dryRun?: boolean;
+  json?: boolean;
+  only?: string | string[];
+  output?: string;
+  port?: string | string[];
+  cpus?: string;
+  allowWatch?: boolean;
+  force?: boolean;
+}
+
+const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/** `--port APP=PORT`, repeatable. */
+export function parseAppPorts(values: string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const v of values) {
+    const m = /^(.+)=(\d+)$/.exec(v);
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new UserError(`--port '${v}': expected APP=PORT, e.g. --port api=3000`, 2);
+    out.set(m[1], Number(m[2]));
+  }
+  return out;
+}
+
+/** Loads, converts and filters (--only): everything import decides before touching the system. */
+export async function importPlan(argv: ImportArgv, cwd: string, install: boolean): Promise<ImportedApp[]> {
+  if (argv.file === undefined) throw new UserError('no file given: nodeunit import ecosystem.config.js', 2);
+  const config = await loadConfig(argv.file, cwd);
+  let cpus = availableParallelism();
+  let cpusFrom = 'this host';
+  if (argv.cpus !== undefined) {
+    if (!/^\d+$/.test(String(argv.cpus)) || Number(argv.cpus) < 1) throw new UserError(`--cpus must be a whole number >= 1, not '${argv.cpus}'`, 2);
+    cpus = Number(argv.cpus);
+    cpusFrom = '--cpus';
+  }
+  const systemd = install ? undefined : (await hostSystemdVersion()).version;
+  const host: ImportHost = {
+    ...fileSystemHost(),
+    cwd: dirname(config.file),
+    envName: argv.env,
+    deploy: config.deploy,
+    cpus,
+    cpusFrom,
+    ports: parseAppPorts(list(argv.port)),
+    allowWatch: argv.allowWatch === true,
+    systemdVersion: install ? (await hostSystemdVersion()).version ?? OLDEST_SYSTEMD : systemd ?? OLDEST_SYSTEMD,
+    nodeunitPath: install ? nodeunitPath() : '/usr/bin/nodeunit',
+    resolveNode: (flag) => {
+      if (flag !== undefined) return flag;
+      try {
+        return resolveNode({ env: process.env.NODEUNIT_NODE, path: process.env.PATH, cwd });
+      } catch (err) {
+        if (install) throw err;
+        return '/usr/bin/node';
+      }
+    },
+  };
+  let apps = convertApps(config.apps, host);
+  const only = list(argv.only);
+  if (only.length) {
+    const missing = only.filter((n) => !apps.some((a) => a.pm2Name === n || a.name === n));
+    if (missing.length) throw new UserError(`--only ${missing.join(', ')}: no such app in ${config.file} (apps: ${apps.map((a) => a.pm2Name).join(', ')})`, 2);
+    apps = apps.filter((a) => only.includes(a.pm2Name) || only.includes(a.name));
+  }
+  return apps;
+}
+
+function footer(apps: ImportedApp[], next: string): string {
+  const refused = apps.filter((a) => a.refused.length).length;
+  return `${apps.length} app${apps.length === 1 ? '' : 's'}, ${refused} refused.${next ? ` ${next}` : ''}\n`;
+}
+
+export async function importCommandHandler(argv: ImportArgv): Promise<void> {
+  const install = !argv.dryRun && argv.output === undefined;
+  if (install) requireRoot('import');
+  const apps = await importPlan(argv, process.cwd(), install);
+  const refused = apps.filter((a) => a.refused.length);
+  if (argv.json) out(JSON.stringify({ apps: apps.map(importedAppJson), refused: refused.length }, null, 2) + '\n');
+  else out(apps.map(formatImportedApp).join('') + footer(apps, argv.dryRun ? 'Run again without --dry-run to install, or with --output DIR to write the units.' : ''));
+  if (argv.dryRun) return;
+  if (refused.length) {
+    throw new UserError(
+      `${refused.map((a) => a.name).join(', ')} refused (see above); nothing was ${install ? 'installed' : 'written'}: fix the file, or leave ${refused.length > 1 ? 'them' : 'it'} out with --only`,
+    );
+  }
+  if (argv.output !== undefined) {
+    const dir = resolve(argv.output);
+    for (const app of apps) {
+      for (const f of renderAppFiles(app.spec!, app.spec!.user.kind === 'static' && app.spec!.user.name !== app.name)) {
+        const path = join(dir, f.path);
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, f.content);
+        if (!argv.json) out(`wrote ${path}\n`);
+      }
+    }
+    return;
+  }
+  // Every app is checked (files, ports, foreign units) before the first one is written.
+  const plans: Array<[ImportedApp, AppPlan]> = [];
+  for (const app of apps) plans.push([app, await planApp(app.spec!, { force: argv.force })]);
+  for (const [app, plan] of plans) {
+    const now = await applyApp(plan, cliReporter);
+    if (!app.autostart) {
+      out(`${app.name}: installed and enabled at boot, not started (pm2 autostart: false); start it with: nodeunit start ${app.name}\n`);
+      continue;
+    }
+    try {
+      const outcome = await rolloutApp(plan, now, cliReporter);
+      if (outcome === 'up-to-date') out(`${app.name}: up to date, nothing changed and nothing restarted\n`);
+    } catch (err) {
+      printStartFailures(err);
+      throw err;
+    }
+    await printStatus(now);
+  }
+}
+
+export const importCommand: CommandModule<object, ImportArgv> = {
+  command: 'import [file]',
+  describe: 'install the apps of a pm2 ecosystem file (.config.js, .cjs, .mjs, .json, .yml) as systemd units',
+  builder: (y) =>
+    y
+      .positional('file', { type: 'string', describe: 'ecosystem.config.js, process.json, ecosystem.yml ...' })
+      .option('env', { type: 'string', describe: 'use env_<NAME> (and deploy.<NAME>.env), like pm2 start --env NAME' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan, change nothing' })
+      .option('json', { type: 'boolean', default: false, describe: 'the plan as JSON' })
+      .option('only', { type: 'string', describe: 'import only this app (repeatable)' })
+      .option('output', { alias: 'o', type: 'string', describe: 'write the unit files into this directory instead of installing' })
+      .option('port', { alias: 'p', type: 'string', describe: "APP=PORT: the port of an app whose port the file does not give (repeatable)" })
+      .option('cpus', { type: 'string', describe: 'compute instances "max", 0 and -N for this many CPUs (default: this host\'s)' })
+      .option('allow-watch', { type: 'boolean', default: false, describe: 'accept watch (a .path unit on the listed top-level paths)' })
+      .option('force', { type: 'boolean', default: false, describe: 'overwrite unit files that nodeunit did not write' })
+      .example('$0 import /srv/shop/ecosystem.config.js --env production --dry-run', '') as never,
+  handler: importCommandHandler,
+};

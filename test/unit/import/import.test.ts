@@ -1,0 +1,169 @@
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatImportedApp } from '../../../src/cli/import-plan.js';
+import { convertApps, instanceCount, memorySize, unitNameFor, type ImportedApp, type ImportHost } from '../../../src/import/convert.js';
+import { fileSystemHost } from '../../../src/import/host.js';
+import { loadConfig } from '../../../src/import/load.js';
+import { renderApp } from '../../../src/units/index.js';
+
+const FIXTURES = resolve('test/unit/import/fixtures');
+const PATHS: Record<string, string> = { python3: '/usr/bin/python3', bun: '/usr/local/bin/bun', bash: '/usr/bin/bash', node: '/usr/bin/node' };
+
+function host(dir: string, over: Partial<ImportHost> = {}): ImportHost {
+  return {
+    ...fileSystemHost(),
+    which: (c) => PATHS[c],
+    cwd: dir,
+    cpus: 4,
+    cpusFrom: 'this host',
+    ports: new Map(),
+    allowWatch: false,
+    systemdVersion: 252,
+    nodeunitPath: '/usr/bin/nodeunit',
+    resolveNode: (flag) => flag ?? '/usr/bin/node',
+    ...over,
+  };
+}
+
+async function load(file: string, over: Partial<ImportHost> = {}): Promise<ImportedApp[]> {
+  const config = await loadConfig(join(FIXTURES, file));
+  return convertApps(config.apps, host(join(FIXTURES, file, '..'), { deploy: config.deploy, ...over }));
+}
+const verdict = (app: ImportedApp, key: string) => app.verdicts.filter((v) => v.key === key).map((v) => `${v.kind}: ${v.text}`);
+
+describe('loading files as pm2 does', () => {
+  it('a JS file that requires dotenv, path and a sibling config, with the file directory as cwd', async () => {
+    const [api] = await load('shop/ecosystem.config.js');
+    expect(api.spec!.script).toBe(join(FIXTURES, 'shop/dist/server.js'));
+    expect(Object.fromEntries(api.spec!.env)).toMatchObject({ DB_PASSWORD: 's3cret-from-dotenv', SHARED: 'eu-west', PORT: '3000' });
+    expect(process.env.DB_PASSWORD).toBe('s3cret-from-dotenv'); // dotenv ran, in this process, like in pm2's
+  });
+
+  it('an app object without apps is a list of one; instances "4" is 4', async () => {
+    const apps = await load('solo.config.js');
+    expect(apps.map((a) => [a.name, a.spec?.instances, a.spec?.ports])).toEqual([['solo', 4, [{ port: 4000 }]]]);
+  });
+
+  it('"JSON" with comments, trailing commas and single quotes; a name with spaces and /', async () => {
+    const [app] = await load('process.json');
+    expect(app.pm2Name).toBe('my api/v2');
+    expect(app.name).toBe('my-api-v2');
+    expect(app.spec!.instances).toBe(4); // instances 0 = every CPU
+    expect(app.spec!.user).toEqual({ kind: 'static', name: 'my-api-v2' });
+    expect(verdict(app, 'name')[0]).toMatch(/unit name my-api-v2/);
+  });
+
+  it('YAML with node_args as a bare string, interpreters, a script with spaces, a .sh script', async () => {
+    const [yaml, py, bun, queue, sh] = await load('ecosystem.yml');
+    expect(yaml.spec!.nodeOptions).toEqual(['--max-old-space-size=256', '--enable-source-maps']);
+    expect(py.kind).toBe('exec');
+    expect(py.spec!.command).toEqual(['/usr/bin/python3', join(FIXTURES, 'worker.py')]);
+    expect(bun.spec!.command).toEqual(['/usr/local/bin/bun', join(FIXTURES, 'shop/dist/server.js')]);
+    // "node ace queue:listen": pm2 names it after the whole script and runs bash -c; node is resolved instead.
+    expect(queue.kind).toBe('node');
+    expect(queue.spec!.script).toBe(join(FIXTURES, 'ace'));
+    expect(queue.spec!.args).toEqual(['queue:listen', '--verbose']);
+    expect(sh.spec!.command).toEqual(['/usr/bin/bash', join(FIXTURES, 'cleanup.sh')]);
+    const units = renderApp(py.spec!).find((f) => f.path === 'py@.service')!.content;
+    expect(units).toContain('Type=exec');
+    expect(units).toContain(`ExecStart=/usr/bin/python3 ${join(FIXTURES, 'worker.py')}`);
+    expect(units).not.toContain('/usr/bin/nodeunit');
+    expect(units).not.toContain('WatchdogSec');
+  });
+
+  it('.mjs through import()', async () => {
+    const [app] = await load('ecosystem.config.mjs');
+    expect(app.name).toBe('esm-app');
+    expect(app.spec!.ports).toEqual([{ port: 7000 }]);
+  });
+
+  it('a syntax error is one line naming the file and the line; other names are refused', async () => {
+    await expect(loadConfig(join(FIXTURES, 'broken.config.js'))).rejects.toThrow(new RegExp(`^cannot load ${join(FIXTURES, 'broken.config.js')}:4: syntax error: `));
+    await expect(loadConfig(join(FIXTURES, 'shop/dist/server.js'))).rejects.toThrow(/pm2 reads configuration only from names containing/);
+    await expect(loadConfig(join(FIXTURES, 'missing.config.js'))).rejects.toThrow(/cannot read: ENOENT/);
+  });
+});
+
+describe('options', () => {
+  it('every key ends in one verdict; env_production applies only with --env production; deploy env merges under it', async () => {
+    const [api, worker] = await load('shop/ecosystem.config.js', { envName: 'production' });
+    for (const a of [api, worker]) {
+      const raw = Object.keys(a === api ? (await loadConfig(join(FIXTURES, 'shop/ecosystem.config.js'))).apps[0] : (await loadConfig(join(FIXTURES, 'shop/ecosystem.config.js'))).apps[1]);
+      for (const k of raw) expect(a.verdicts.some((v) => v.key === k), `${a.name}.${k}`).toBe(true);
+    }
+    expect(Object.fromEntries(api.spec!.env)).toMatchObject({ NODE_ENV: 'production', FEATURE: '{"a":1}', DEPLOYED: 'yes' });
+    expect(api.refused).toEqual([]);
+    expect(worker.refused).toEqual([]);
+    expect(api.spec!.instances).toBe(4);
+    expect(api.summary).toBe('4 instances (pm2: instances "max" on this 4-CPU host), port 3000 from env PORT');
+    expect(api.spec!.memoryMax).toBe('1G');
+    expect(api.spec!.restartSec).toBe(0.5);
+    expect(api.spec!.ready).toBe('manual');
+    expect(api.spec!.timeoutStartSec).toBe(10);
+    expect(api.spec!.cronRestart).toEqual({ pattern: '0 3 * * *', onCalendar: '*-*-* 03:00:00' });
+    expect(api.spec!.args).toEqual(['--trust-proxy']);
+    expect(verdict(api, 'description')).toEqual(['unknown: not a pm2 option: pm2 drops it silently']);
+    expect(verdict(api, 'log_date_format')).toEqual(['ignored: the journal timestamps every line']);
+    expect(worker.spec!.instances).toBe(3); // -1 on 4 CPUs
+    expect(worker.spec!.restart).toBe('no');
+    expect(worker.spec!.drainTimeoutSec).toBe(3);
+    expect(worker.spec!.ports).toEqual([]);
+    const without = await load('shop/ecosystem.config.js');
+    expect(without[0].spec!.env.find(([k]) => k === 'NODE_ENV')).toBeUndefined();
+    expect(verdict(without[0], 'env_production')).toEqual(['ignored: used only with --env production']);
+  });
+
+  it('the plan is shaped like the issue shows, and prints no secret', async () => {
+    const [api] = await load('shop/ecosystem.config.js', { envName: 'production' });
+    const text = formatImportedApp(api);
+    expect(text).toContain('shop-api  4 instances (pm2: instances "max" on this 4-CPU host), port 3000 from env PORT');
+    expect(text).toMatch(/^ {2}memory {6}MemoryMax=1G \(max_memory_restart 1G: pm2 reloads at 1G RSS; systemd OOM-kills and restarts\)$/m);
+    expect(text).toMatch(/^ {2}restarts {4}Restart=always \(pm2's default autorestart\), RestartSec=0.5 \(restart_delay 500\)$/m);
+    expect(text).toMatch(/^ {2}cron {8}shop-api-restart.timer, OnCalendar=\*-\*-\* 03:00:00/m);
+    expect(text).toMatch(/^ {2}ignored {5}.*log_date_format \(the journal timestamps every line\)/m);
+    expect(text).toMatch(/^ {2}unknown {5}description/m);
+    expect(text).not.toContain('s3cret');
+  });
+
+  it('npm/yarn scripts resolve to a node entry, or are refused with the enable command', async () => {
+    const [start, build, next, yarn, space] = await load('npm.config.js');
+    expect(start.spec!.script).toBe(join(FIXTURES, 'npmapp/dist/index.js'));
+    expect(start.spec!.nodeOptions).toEqual(['--enable-source-maps']);
+    expect(start.spec!.args).toEqual(['--port', '3100']);
+    expect(start.spec!.env).toContainEqual(['NODE_ENV', 'production']);
+    expect(start.spec!.ports).toEqual([{ port: 3100 }]);
+    expect(build.refused[0]).toMatch(/"tsc && webpack".*a shell command line.*nodeunit enable npm-run-build /);
+    expect(next.spec!.script).toBe(join(FIXTURES, 'nextapp/node_modules/next/dist/bin/next'));
+    expect(next.spec!.args).toEqual(['start', '-p', '3200']);
+    expect(yarn.spec!.script).toBe(join(FIXTURES, 'npmapp/dist/index.js'));
+    expect(space.spec!.script).toBe(join(FIXTURES, 'npmapp/dist/index.js'));
+  });
+
+  it('watch is refused unless --allow-watch; increment_var is refused; cron with ranges and names', async () => {
+    const [w] = await load('watch-cron.config.js');
+    expect(w.refused.map((r) => r.split(':')[0]).sort()).toEqual(['increment_var', 'watch']);
+    const [allowed] = await load('watch-cron.config.js', { allowWatch: true });
+    expect(verdict(allowed, 'watch')[0]).toMatch(/^emulated: w-watch.path/);
+    expect(allowed.cron?.onCalendar).toBe('Mon,Tue,Wed,Thu,Fri *-*-* 09,10,11,12,13,14,15,16,17:00,15,30,45:00');
+  });
+
+  it('instances as pm2 computes them', () => {
+    expect(instanceCount('max', 4).count).toBe(4);
+    expect(instanceCount(0, 4).count).toBe(4);
+    expect(instanceCount(-1, 4).count).toBe(3);
+    expect(instanceCount(-8, 4).count).toBe(1);
+    expect(instanceCount('4', 8).count).toBe(4);
+    expect(instanceCount('auto', 2).count).toBe(2);
+    expect(instanceCount(undefined, 4).count).toBe(1);
+  });
+
+  it('sizes and names', () => {
+    expect(memorySize('1G')).toBe('1G');
+    expect(memorySize('1536M')).toBe('1536M');
+    expect(memorySize(1073741824)).toBe('1G');
+    expect(memorySize('300K')).toBe('300K');
+    expect(memorySize('1.5G')).toBeUndefined();
+    expect(unitNameFor('node ace queue:listen')).toBe('node-ace-queue:listen');
+    expect(unitNameFor('api.service')).toBe('api-service');
+  });
+});
