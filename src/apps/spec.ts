@@ -6,6 +6,7 @@ import { parseDrainTimeout } from '../launcher/parse-args';
 import type { AppSpec } from '../units/app-spec';
 import { DEFAULT_DRAIN_TIMEOUT_SEC, DEFAULT_READY } from '../units/exec-start';
 import { listenAddress } from '../units/render-socket';
+import { homeBindsFor } from '../units/sandbox';
 
 /**
  * The options of an app as a command line gives them (values unparsed: they are
@@ -188,6 +189,8 @@ export interface AppHost {
   nodeunitPath: string;
   /** Resolves --node (or finds node) to an absolute path; throws a UserError. */
   resolveNode(flag: string | undefined): string;
+  /** The (non-root) user owning a path: the default user of an app under /home. */
+  ownerOf?(path: string): string | undefined;
 }
 
 /** Every command-line check that needs no file system: name, numbers, ports, env, user. */
@@ -239,6 +242,16 @@ export function buildAppSpec(argv: AppOptions, host: AppHost): AppSpec {
     // The kernel cannot pass a NUL inside an argument; everything else is quoted into ExecStart=.
     const bad = spec.args.find((a) => a.includes('\0'));
     if (bad !== undefined) throw new UserError(`app argument ${JSON.stringify(bad)} contains a NUL character`, 2);
+  }
+  // Under /home (pm2 users keep apps there): keep the sandbox, bind the app's directories in read-only,
+  // and run as the directory's owner unless a user was named.
+  if (spec.harden) {
+    const binds = homeBindsFor(spec);
+    if (binds.length) {
+      spec.homeBinds = binds;
+      const owner = userFlag === undefined && !argv.dynamicUser ? host.ownerOf?.(spec.cwd) : undefined;
+      if (owner !== undefined) spec.user = { kind: 'static', name: validateUserName(owner, `owner of ${spec.cwd}`) };
+    }
   }
   for (const o of spec.nodeOptions) {
     // eslint-disable-next-line no-control-regex

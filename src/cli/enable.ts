@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { applyApp, rolloutApp, type Reporter } from '../apps/apply';
 import { planApp } from '../apps/plan';
 import { resolveNode } from '../launcher/resolve-node';
+import { ownerName } from '../system/owner';
 import { systemdVersion } from '../system/systemctl';
 import { appOptions, buildAppSpec, type AppArgv } from './app-options';
 import { nodeunitPath, out, printNextSteps, printStartFailures, printStatus, requireRoot } from './common';
@@ -24,6 +25,7 @@ export async function enable(argv: EnableArgv): Promise<void> {
     systemdVersion: await systemdVersion(),
     nodeunitPath: nodeunitPath(),
     resolveNode: (flag) => resolveNode({ flag, env: process.env.NODEUNIT_NODE, path: process.env.PATH, cwd }),
+    ownerOf: ownerName,
   });
   const plan = await planApp(spec, { force: argv.force });
   const app = spec.name;

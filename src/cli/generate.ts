@@ -40,7 +40,7 @@ export function generateFiles(argv: GenerateArgv, cwd: string, hostVersion: numb
       }
     },
   });
-  return renderAppFiles(spec, argv.user !== undefined);
+  return renderAppFiles(spec, argv.user !== undefined || (spec.user.kind === 'static' && spec.user.name !== spec.name));
 }
 
 export const generateCommand: CommandModule<object, GenerateArgv> = {

@@ -47,7 +47,7 @@ export function formatImportedApp(app: ImportedApp): string {
     }
     const scriptNotes = keys('script').filter((x) => x.key === 'script' && /runs/.test(x.text));
     for (const n of scriptNotes) lines.push(row('', n.text));
-    lines.push(row('cwd', spec.cwd));
+    lines.push(row('cwd', `${spec.cwd}${spec.homeBinds ? `   (under a home directory: ProtectHome=tmpfs, BindReadOnlyPaths=${spec.homeBinds.join(' ')})` : ''}`));
     const userVerdict = keys('user')[0];
     lines.push(row('user', userVerdict ? `${userVerdict.text}   (${userVerdict.key})` : `${spec.user.kind === 'static' ? spec.user.name : 'dynamic'} (a system user named after the app; pm2 ran it as whoever started pm2)`));
     const envSources = keys('env').filter((x) => x.key === 'env');

@@ -1,6 +1,7 @@
 import { basename, extname, isAbsolute, resolve } from 'node:path';
 import { MAX_INSTANCES, parseEnvAssignment, validateAppName, validateUserName } from '../apps/spec';
 import type { AppSpec } from '../units/app-spec';
+import { homeBindsFor } from '../units/sandbox';
 import { DEFAULT_DRAIN_TIMEOUT_SEC } from '../units/exec-start';
 import { cronToOnCalendar } from './cron';
 import { resolvePackageScript } from './npm';
@@ -38,6 +39,8 @@ export interface ImportHost {
   realpath(path: string): string | undefined;
   /** The first bytes of a file contain a NUL: pm2 runs binaries directly. */
   isBinary(path: string): boolean;
+  /** The (non-root) owner of a path: the user of an app under /home when the file names none. */
+  ownerOf?(path: string): string | undefined;
 }
 
 export type Topic = 'script' | 'node' | 'cwd' | 'user' | 'env' | 'instances' | 'memory' | 'restarts' | 'ready' | 'stop' | 'cron' | 'start' | 'name' | 'other';
@@ -399,6 +402,17 @@ export function convertApp(raw: Record<string, unknown>, host: ImportHost): Impo
     restart: 'always',
   };
   if (args.length) spec.args = args;
+  if (kind === 'exec' && command) spec.command = command;
+  const binds = homeBindsFor(spec);
+  if (binds.length) {
+    spec.homeBinds = binds;
+    const owner = uid === undefined ? host.ownerOf?.(cwd) : undefined;
+    if (owner !== undefined) {
+      spec.user = { kind: 'static', name: owner };
+      note('cwd', 'mapped', 'user', `User=${owner} (owner of ${cwd}, under a home directory)`);
+    }
+    note('cwd', 'mapped', 'cwd', `under a home directory: ProtectHome=tmpfs + BindReadOnlyPaths=${binds.join(' ')} (the sandbox stays)`);
+  }
   if (kind === 'exec' && command) {
     spec.command = command;
     spec.watchdogSec = 0;
@@ -409,7 +423,8 @@ export function convertApp(raw: Record<string, unknown>, host: ImportHost): Impo
     if (size === undefined) note('max_memory_restart', 'refused', 'memory', `'${mem}' is not a size pm2 accepts (bytes, or a number with K, M or G)`);
     else {
       spec.memoryMax = size;
-      note('max_memory_restart', 'emulated', 'memory', `MemoryMax=${size} (max_memory_restart ${mem}: pm2 reloads at ${mem} RSS; systemd OOM-kills and restarts)`);
+      const shown = typeof mem === 'number' ? `${mem} bytes` : String(mem);
+      note('max_memory_restart', 'emulated', 'memory', `MemoryMax=${size} (max_memory_restart ${shown}: pm2 reloads at ${size} RSS; systemd OOM-kills and restarts)`);
     }
   }
   const autorestart = take('autorestart');

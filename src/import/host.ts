@@ -1,9 +1,10 @@
 import { closeSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { ownerName } from '../system/owner';
 import type { ImportHost } from './convert';
 
 /** The parts of ImportHost that read this machine's files and PATH. */
-export function fileSystemHost(path = process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'): Pick<ImportHost, 'which' | 'fileExists' | 'readFile' | 'realpath' | 'isBinary'> {
+export function fileSystemHost(path = process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'): Pick<ImportHost, 'which' | 'fileExists' | 'readFile' | 'realpath' | 'isBinary' | 'ownerOf'> {
   const isFile = (p: string) => {
     try {
       return statSync(p).isFile();
@@ -12,6 +13,7 @@ export function fileSystemHost(path = process.env.PATH ?? '/usr/local/bin:/usr/b
     }
   };
   return {
+    ownerOf: ownerName,
     which(command) {
       if (command.includes('/')) return isFile(command) ? command : undefined;
       for (const dir of path.split(delimiter)) {

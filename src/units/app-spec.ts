@@ -49,6 +49,12 @@ export interface AppSpec {
   cronRestart?: { pattern: string; onCalendar: string };
   /** pm2 watch with --allow-watch (imported): a .path unit on these absolute paths runs `nodeunit reload NAME`. */
   watchPaths?: string[];
+  /**
+   * Directories under /home or /root the service must see (the app's, an nvm
+   * node's): ProtectHome=tmpfs hides every home, and these are bound back in
+   * read-only (BindReadOnlyPaths=), instead of turning the sandbox off.
+   */
+  homeBinds?: string[];
   /** Restart= (default on-failure); pm2's autorestart is `always`. */
   restart?: 'always' | 'on-failure' | 'no';
   /** RestartSec= in seconds (default 1); pm2's restart_delay. */

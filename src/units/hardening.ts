@@ -1,4 +1,5 @@
 import type { AppSpec } from './app-spec.js';
+import { escapePath } from './quote.js';
 import { directive, type Directive } from './unit-file.js';
 
 /**
@@ -18,12 +19,20 @@ import { directive, type Directive } from './unit-file.js';
  * - PrivateNetwork=/IPAddressDeny=: it is a network server.
  * The lines below each carry the comment operators will read in the unit.
  */
-export function hardeningDirectives(spec: Pick<AppSpec, 'name'>): Directive[] {
+export function hardeningDirectives(spec: Pick<AppSpec, 'name' | 'homeBinds'>): Directive[] {
+  const binds = spec.homeBinds ?? [];
+  const home =
+    binds.length === 0
+      ? [directive('ProtectHome', 'yes', '/home, /root and /run/user are invisible')]
+      : [
+          directive('ProtectHome', 'tmpfs', 'an empty /home, /root and /run/user, except the directories bound in below'),
+          ...binds.map((dir) => directive('BindReadOnlyPaths', escapePath(dir), 'the app lives under a home directory: visible, read-only')),
+        ];
   return [
     directive('NoNewPrivileges', 'yes', 'setuid binaries and file capabilities cannot raise privileges'),
     directive('ProtectSystem', 'strict', 'the whole file system is read-only except the directories below'),
     directive('StateDirectory', spec.name, `writable /var/lib/${spec.name}, owned by the service user; path in $STATE_DIRECTORY`),
-    directive('ProtectHome', 'yes', '/home, /root and /run/user are invisible'),
+    ...home,
     directive('PrivateTmp', 'yes', 'a private /tmp and /var/tmp, emptied when the service stops'),
     directive('PrivateDevices', 'yes', 'only pseudo devices such as /dev/null and /dev/urandom are visible'),
     directive('PrivateMounts', 'yes', 'mounts made inside the service stay inside it'),

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildAppSpec } from '../../../src/apps/spec.js';
 import { appCommand } from '../../../src/apps/status.js';
 import { renderApp } from '../../../src/units/index.js';
+import { hiddenBySandbox } from '../../../src/units/sandbox.js';
 
 const host = { cwd: '/srv/app', systemdVersion: 252, nodeunitPath: '/usr/bin/nodeunit', resolveNode: () => '/usr/bin/node' };
 const dir = mkdtempSync(join(tmpdir(), 'nodeunit-apps-'));
@@ -29,5 +30,27 @@ describe('the app arguments', () => {
     for (const f of renderApp(spec)) writeFileSync(join(dir, f.path), f.content);
     expect(appCommand('web', dir)).toEqual(['/usr/bin/node', '--max-old-space-size=64', '/srv/app/server.js', ...args]);
     expect(appCommand('missing', dir)).toBeUndefined();
+  });
+});
+
+describe('apps under /home keep the sandbox', () => {
+  const home = { ...host, cwd: '/home/ubuntu', ownerOf: (p: string) => (p.startsWith('/home/ubuntu') ? 'ubuntu' : undefined) };
+
+  it('binds the app directory and an nvm node in read-only, and runs as the owner', () => {
+    const spec = buildAppSpec({ name: 'shop', script: 'htdocs/shop/server.js', node: '/home/ubuntu/.nvm/versions/node/v20.19.0/bin/node' }, { ...home, resolveNode: (f) => f! });
+    expect(spec.homeBinds).toEqual(['/home/ubuntu/htdocs/shop', '/home/ubuntu/.nvm/versions/node/v20.19.0']);
+    expect(spec.user).toEqual({ kind: 'static', name: 'ubuntu' });
+    const service = renderApp(spec).find((f) => f.path === 'shop@.service')!.content;
+    expect(service).toContain('ProtectHome=tmpfs\n');
+    expect(service).toContain('BindReadOnlyPaths=/home/ubuntu/htdocs/shop\n');
+    expect(service).toContain('StateDirectory=shop\n');
+    expect(hiddenBySandbox('/home/ubuntu/htdocs/shop/server.js', spec)).toBeUndefined();
+    expect(hiddenBySandbox('/home/ubuntu/.ssh/id_rsa', spec)).toMatch(/ProtectHome/);
+  });
+
+  it('--user wins over the owner; --no-harden binds nothing; outside /home nothing changes', () => {
+    expect(buildAppSpec({ name: 'shop', script: 'htdocs/shop/server.js', user: 'www' }, home).user).toEqual({ kind: 'static', name: 'www' });
+    expect(buildAppSpec({ name: 'shop', script: 'htdocs/shop/server.js', harden: false }, home).homeBinds).toBeUndefined();
+    expect(buildAppSpec({ name: 'shop', script: 'server.js' }, host).homeBinds).toBeUndefined();
   });
 });

@@ -71,6 +71,8 @@ export const MATRIX: Record<string, Partial<AppSpec>> = {
     restartSec: 0.5,
     timeoutStartSec: 10,
   },
+  // An app under /home (where pm2 users keep them), on an nvm node: the sandbox stays.
+  'home-binds': { user: { kind: 'static', name: 'ubuntu' }, homeBinds: ['/home/ubuntu/htdocs/shop', '/home/ubuntu/.nvm/versions/node/v20.19.0'] },
   'systemd-247': { systemdVersion: 247, ports: [{ port: 8080 }] },
   'systemd-255': { systemdVersion: 255, ports: [{ port: 8080 }] },
 };
