@@ -56,10 +56,11 @@ async function checkPorts(spec: AppSpec): Promise<void> {
  * compares the rendered units with what is on disk. Writes nothing; throws a
  * UserError naming the first problem.
  */
-export async function planApp(spec: AppSpec, opts: { force?: boolean } = {}): Promise<AppPlan> {
+export async function planApp(spec: AppSpec, opts: { force?: boolean; portsTakenOk?: boolean } = {}): Promise<AppPlan> {
   await checkFilesForService(spec);
   const files = planUnitFiles(spec.name, renderApp(spec), { force: opts.force });
-  await checkPorts(spec);
+  // import --cutover: pm2 holds the ports until right before the units start.
+  if (!opts.portsTakenOk) await checkPorts(spec);
   const before = installedApp(spec.name);
   const app = spec.name;
   const socketsChanged = [...files.writes.filter((w) => w.state !== 'unchanged'), ...files.removals].some((f) => f.path.endsWith('.socket'));

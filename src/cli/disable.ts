@@ -27,6 +27,8 @@ export async function disable(nameArg: string, purge: boolean): Promise<void> {
     `${name}.target`,
     ...instances.map((n) => instanceUnit(name, n)),
     ...(app ? (app.balance === 'shared' ? socketUnitsOf(app) : instances.flatMap((n) => socketUnitsOf(app, n))) : []),
+    // import's cron_restart timer and watch path unit
+    ...files.filter((f) => /\.(timer|path)$/.test(f.name)).map((f) => f.name),
   ];
   if (files.length) {
     await systemctlOrFail(['stop', ...units], 'systemctl stop');

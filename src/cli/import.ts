@@ -6,8 +6,10 @@ import { applyApp, rolloutApp } from '../apps/apply';
 import { planApp, renderAppFiles, type AppPlan } from '../apps/plan';
 import { convertApps, type ImportedApp, type ImportHost } from '../import/convert';
 import { fileSystemHost } from '../import/host';
+import { appsFromRecords, readDump, type DumpApp } from '../import/dump';
 import { loadConfig } from '../import/load';
 import { resolveNode } from '../launcher/resolve-node';
+import { pm2HolderOf, pm2List, pm2OrFail, probePort } from '../system/pm2';
 import { hostSystemdVersion } from '../system/systemctl';
 import { nodeunitPath, out, printStartFailures, printStatus, requireRoot } from './common';
 import { cliReporter } from './enable';
@@ -26,6 +28,9 @@ interface ImportArgv {
   cpus?: string;
   allowWatch?: boolean;
   force?: boolean;
+  cutover?: boolean;
+  fromPm2?: boolean;
+  dump?: string;
 }
 
 const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -43,8 +48,27 @@ export function parseAppPorts(values: string[]): Map<string, number> {
 
 /** Loads, converts and filters (--only): everything import decides before touching the system. */
 export async function importPlan(argv: ImportArgv, cwd: string, install: boolean): Promise<ImportedApp[]> {
-  if (argv.file === undefined) throw new UserError('no file given: nodeunit import ecosystem.config.js', 2);
-  const config = await loadConfig(argv.file, cwd);
+  const sources = [argv.file !== undefined, argv.fromPm2 === true, argv.dump !== undefined].filter(Boolean).length;
+  if (sources === 0) throw new UserError('nothing to import: give an ecosystem file, --from-pm2 (the running pm2) or --dump ~/.pm2/dump.pm2', 2);
+  if (sources > 1) throw new UserError('give one of: an ecosystem file, --from-pm2, --dump FILE', 2);
+  let dumpApps: DumpApp[] | undefined;
+  let config: { file: string; apps: Array<Record<string, unknown>>; deploy?: Record<string, unknown> };
+  if (argv.file !== undefined) config = await loadConfig(argv.file, cwd);
+  else {
+    let records: Array<Record<string, unknown>>;
+    let where: string;
+    if (argv.dump !== undefined) {
+      where = resolve(cwd, argv.dump);
+      records = readDump(where);
+    } else {
+      const list = await pm2List();
+      if (list === undefined) throw new UserError("--from-pm2: no 'pm2' on PATH; run import as the user that runs pm2 (sudo -u USER -H ...), or use --dump ~USER/.pm2/dump.pm2");
+      records = list.map((p) => p.pm2_env);
+      where = join(cwd, 'pm2 jlist');
+    }
+    dumpApps = appsFromRecords(records);
+    config = { file: where, apps: dumpApps.map((d) => d.app) };
+  }
   let cpus = availableParallelism();
   let cpusFrom = 'this host';
   if (argv.cpus !== undefined) {
@@ -75,6 +99,16 @@ export async function importPlan(argv: ImportArgv, cwd: string, install: boolean
     },
   };
   let apps = convertApps(config.apps, host);
+  if (dumpApps) {
+    for (const [i, d] of dumpApps.entries()) {
+      apps[i].verdicts.push({
+        key: 'env',
+        kind: 'mapped',
+        topic: 'other',
+        text: `from ${d.processes} pm2 process record${d.processes > 1 ? 's' : ''}: kept ${d.keptEnv.join(', ') || 'nothing'}; dropped ${d.droppedEnv.length} shell and pm2 variables`,
+      });
+    }
+  }
   const only = list(argv.only);
   if (only.length) {
     const missing = only.filter((n) => !apps.some((a) => a.pm2Name === n || a.name === n));
@@ -115,23 +149,61 @@ export async function importCommandHandler(argv: ImportArgv): Promise<void> {
     return;
   }
   // Every app is checked (files, ports, foreign units) before the first one is written.
+  const pm2 = argv.cutover ? await pm2List() : undefined;
+  if (argv.cutover && pm2 === undefined) throw new UserError("--cutover: no 'pm2' on PATH; run import as the user that runs pm2, with pm2 on PATH");
   const plans: Array<[ImportedApp, AppPlan]> = [];
-  for (const app of apps) plans.push([app, await planApp(app.spec!, { force: argv.force })]);
+  for (const app of apps) {
+    try {
+      plans.push([app, await planApp(app.spec!, { force: argv.force, portsTakenOk: argv.cutover })]);
+    } catch (err) {
+      const port = /^port (?:\S+:)?(\d+) is already in use/.exec((err as Error).message)?.[1];
+      const list = port === undefined ? undefined : await pm2List().catch(() => undefined);
+      const holder = port === undefined || list === undefined ? undefined : await pm2HolderOf(Number(port), list);
+      if (holder) throw new UserError(`${app.name}: port ${port} is held by ${holder}; 'nodeunit import --cutover' stops it right before the units start (nothing was installed)`);
+      throw err;
+    }
+  }
+  const cutovers: string[] = [];
   for (const [app, plan] of plans) {
     const now = await applyApp(plan, cliReporter);
+    const inPm2 = pm2?.filter((p) => p.name === app.pm2Name) ?? [];
     if (!app.autostart) {
+      if (inPm2.length) await stopInPm2(app.pm2Name);
       out(`${app.name}: installed and enabled at boot, not started (pm2 autostart: false); start it with: nodeunit start ${app.name}\n`);
       continue;
     }
+    const probe = inPm2.length && app.spec!.ports.length ? probePort(app.spec!.ports[0].port, app.spec!.ports[0].host ?? '127.0.0.1') : undefined;
+    const t0 = Date.now();
     try {
+      // pm2 stop frees the port; the units start at once (the socket first); pm2 delete after, out of the gap.
+      if (inPm2.length) await pm2OrFail(['stop', app.pm2Name]);
       const outcome = await rolloutApp(plan, now, cliReporter);
       if (outcome === 'up-to-date') out(`${app.name}: up to date, nothing changed and nothing restarted\n`);
     } catch (err) {
+      await probe?.stop();
       printStartFailures(err);
       throw err;
     }
+    if (inPm2.length) {
+      const ready = Date.now() - t0;
+      const r = probe ? await probe.stop() : undefined;
+      await pm2OrFail(['delete', app.pm2Name]);
+      const text = `${app.name}: cut over from pm2 (${inPm2.length} process${inPm2.length > 1 ? 'es' : ''} stopped and deleted); ready under systemd ${ready} ms after pm2 stop${r ? `; port ${app.spec!.ports[0].port} refused ${r.refused} probe connection${r.refused === 1 ? '' : 's'}, gap ${r.gapMs} ms` : ''}`;
+      cutovers.push(text);
+      out(`${text}\n`);
+    }
     await printStatus(now);
   }
+  if (cutovers.length) {
+    // pm2 must not resurrect the apps at boot.
+    await pm2OrFail(['save', '--force']);
+    out(`pm2 save: pm2's process list no longer has ${cutovers.length === 1 ? 'this app' : `these ${cutovers.length} apps`}\n`);
+  }
+}
+
+async function stopInPm2(name: string): Promise<void> {
+  await pm2OrFail(['stop', name]);
+  await pm2OrFail(['delete', name]);
 }
 
 export const importCommand: CommandModule<object, ImportArgv> = {
@@ -149,6 +221,9 @@ export const importCommand: CommandModule<object, ImportArgv> = {
       .option('cpus', { type: 'string', describe: 'compute instances "max", 0 and -N for this many CPUs (default: this host\'s)' })
       .option('allow-watch', { type: 'boolean', default: false, describe: 'accept watch (a .path unit on the listed top-level paths)' })
       .option('force', { type: 'boolean', default: false, describe: 'overwrite unit files that nodeunit did not write' })
+      .option('from-pm2', { type: 'boolean', default: false, describe: "import what the running pm2 runs (pm2 jlist, as the user running pm2)" })
+      .option('dump', { type: 'string', describe: "import a pm2 dump (pm2 save writes ~/.pm2/dump.pm2)" })
+      .option('cutover', { type: 'boolean', default: false, describe: 'stop each app in pm2 right before its units start (pm2 stop, delete, save) and report the gap' })
       .example('$0 import /srv/shop/ecosystem.config.js --env production --dry-run', '') as never,
   handler: importCommandHandler,
 };

@@ -167,3 +167,39 @@ describe('options', () => {
     expect(unitNameFor('api.service')).toBe('api-service');
   });
 });
+
+describe('pm2 dump records', () => {
+  it('4 records of one cluster app become 4 instances; the shell environment is filtered; a stopped app is not started', async () => {
+    const { appsFromRecords, readDump } = await import('../../../src/import/dump.js');
+    const dump = appsFromRecords(readDump(join(FIXTURES, 'dump.pm2')));
+    expect(dump.map((d) => [d.app.name, d.processes])).toEqual([['shop-api', 4], ['shop-worker', 1]]);
+    expect(dump[0].keptEnv.sort()).toEqual(['DB_URL', 'NODE_ENV', 'PATH', 'PORT']);
+    expect(dump[0].droppedEnv).toEqual(expect.arrayContaining(['SSH_CLIENT', 'LS_COLORS', 'npm_config_cache', 'PM2_HOME', 'HOME', 'unique_id', 'shop-api', '_']));
+    const [api, worker] = convertApps(dump.map((d) => d.app), host(FIXTURES, { fileExists: () => true }));
+    expect(api.refused).toEqual([]);
+    expect(api.spec!.instances).toBe(4);
+    expect(api.spec!.ports).toEqual([{ port: 3000 }]);
+    expect(api.spec!.script).toBe('/srv/shop/dist/server.js');
+    expect(api.spec!.cwd).toBe('/srv/shop');
+    expect(api.spec!.args).toEqual(['--trust-proxy']);
+    expect(api.spec!.nodeOptions).toEqual(['--max-old-space-size=1024']);
+    expect(api.spec!.memoryMax).toBe('1G');
+    expect(api.spec!.drainTimeoutSec).toBe(2);
+    expect(worker.autostart).toBe(false);
+    expect(worker.spec!.restart).toBe('no');
+    expect(worker.cron?.onCalendar).toBe('*-*-* 00,06,12,18:00:00');
+    expect(Object.fromEntries(worker.spec!.env)).toEqual({ PATH: '/usr/bin:/bin', QUEUE: 'jobs' });
+  });
+});
+
+describe('apps under /home', () => {
+  it("cwd: '/home/ubuntu/htdocs/shop' keeps the sandbox: the directory bound in read-only, the owner as the user", () => {
+    const [app] = convertApps([{ name: 'shop', script: 'server.js', cwd: '/home/ubuntu/htdocs/shop', env: { PORT: 3000 } }], host(FIXTURES, { fileExists: () => true, ownerOf: () => 'ubuntu' }));
+    expect(app.refused).toEqual([]);
+    expect(app.spec!.homeBinds).toEqual(['/home/ubuntu/htdocs/shop']);
+    expect(app.spec!.user).toEqual({ kind: 'static', name: 'ubuntu' });
+    expect(formatImportedApp(app)).toContain('ProtectHome=tmpfs, BindReadOnlyPaths=/home/ubuntu/htdocs/shop');
+    const [named] = convertApps([{ name: 'shop', script: 'server.js', cwd: '/home/ubuntu/htdocs/shop', user: 'www-data' }], host(FIXTURES, { fileExists: () => true, ownerOf: () => 'ubuntu' }));
+    expect(named.spec!.user).toEqual({ kind: 'static', name: 'www-data' });
+  });
+});
