@@ -329,6 +329,9 @@ export function convertApp(raw: Record<string, unknown>, host: ImportHost): Impo
   const filterEnv = take('filter_env');
   if (filterEnv !== undefined) note('filter_env', 'mapped', 'env', "implicit: a unit never inherits the shell's environment");
   const instanceVar = take('instance_var');
+  // import --port APP=PORT: the app listens on PORT like pm2's port option says, on systemd's socket.
+  const given = host.ports.get(pm2Name) ?? host.ports.get(name);
+  if (given !== undefined) env.set('PORT', String(given));
   const envPairs: Array<[string, string]> = [];
   for (const [k, v] of env) {
     try {
@@ -354,7 +357,6 @@ export function convertApp(raw: Record<string, unknown>, host: ImportHost): Impo
   }
   let portNumber: number | undefined;
   let portFrom = '';
-  const given = host.ports.get(pm2Name) ?? host.ports.get(name);
   if (given !== undefined) [portNumber, portFrom] = [given, 'from --port'];
   else if (env.has('PORT') && /^\d+$/.test(env.get('PORT')!)) [portNumber, portFrom] = [Number(env.get('PORT')), port !== undefined ? 'from port' : 'from env PORT'];
   else if (portFromArgs(args) !== undefined) [portNumber, portFrom] = [portFromArgs(args)!, 'from args'];

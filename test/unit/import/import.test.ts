@@ -203,3 +203,13 @@ describe('apps under /home', () => {
     expect(named.spec!.user).toEqual({ kind: 'static', name: 'www-data' });
   });
 });
+
+describe('import --port APP=PORT', () => {
+  it('gives a cluster app without a known port its socket, and PORT', () => {
+    const [app] = convertApps([{ name: 'api', script: 'shop/dist/server.js', instances: 2, exec_mode: 'cluster' }], host(FIXTURES));
+    expect(app.summary).toMatch(/no port known .* pass --port api=PORT/);
+    const [fixed] = convertApps([{ name: 'api', script: 'shop/dist/server.js', instances: 2, exec_mode: 'cluster' }], host(FIXTURES, { ports: new Map([['api', 3300]]) }));
+    expect(fixed.spec!.ports).toEqual([{ port: 3300 }]);
+    expect(fixed.spec!.env).toContainEqual(['PORT', '3300']);
+  });
+});
