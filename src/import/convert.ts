@@ -449,6 +449,15 @@ export function convertApp(raw: Record<string, unknown>, host: ImportHost): Impo
     }
   }
   if (backoff !== undefined && !(typeof backoff === 'number' && backoff > 0)) note('exp_backoff_restart_delay', 'ignored', 'restarts', '0: off');
+  const stopCodes = take('stop_exit_codes');
+  if (stopCodes !== undefined) {
+    const codes = (Array.isArray(stopCodes) ? stopCodes : [stopCodes]).map(Number);
+    if (codes.some((c) => !Number.isInteger(c) || c < 0 || c > 255)) note('stop_exit_codes', 'refused', 'restarts', `'${JSON.stringify(stopCodes)}' is not a list of exit codes 0-255`);
+    else if (codes.length) {
+      spec.restartPreventExitStatus = codes;
+      note('stop_exit_codes', 'mapped', 'restarts', `RestartPreventExitStatus=${codes.join(' ')} (stop_exit_codes)`);
+    }
+  }
   const waitReady = take('wait_ready');
   if (waitReady === true) {
     if (kind === 'node') {

@@ -59,7 +59,7 @@ export const PM2_OPTIONS: readonly Pm2Option[] = [
   { key: 'vizion', kind: 'ignored', reason: 'pm2 dashboard git metadata' },
   { key: 'autostart', kind: 'mapped' },
   { key: 'autorestart', kind: 'mapped' },
-  { key: 'stop_exit_codes', kind: 'ignored', reason: 'nodeunit does not write RestartPreventExitStatus= yet; these exit codes restart the app' },
+  { key: 'stop_exit_codes', kind: 'mapped' },
   { key: 'watch_delay', kind: 'ignored', reason: 'only with watch, which is refused' },
   { key: 'watch', kind: 'refused', reason: 'recursive file watching has no systemd equivalent (.path units watch single paths); use nodeunit reload from your deploy, or --allow-watch' },
   { key: 'ignore_watch', kind: 'ignored', reason: 'only with watch' },

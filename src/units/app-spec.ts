@@ -57,6 +57,8 @@ export interface AppSpec {
   homeBinds?: string[];
   /** Restart= (default on-failure); pm2's autorestart is `always`. */
   restart?: 'always' | 'on-failure' | 'no';
+  /** RestartPreventExitStatus=: exit codes that do not restart it (pm2 stop_exit_codes). */
+  restartPreventExitStatus?: number[];
   /** RestartSec= in seconds (default 1); pm2's restart_delay. */
   restartSec?: number;
   /** TimeoutStartSec= in seconds (default: systemd's); pm2's listen_timeout. */

@@ -115,6 +115,9 @@ export function renderService(spec: AppSpec): RenderedFile {
     ...environment(spec),
     directive('SyslogIdentifier', escapeSpecifiers(spec.name), "journal lines are tagged with the app's name, not 'node'"),
     restartPolicy(spec),
+    ...(spec.restartPreventExitStatus?.length
+      ? [directive('RestartPreventExitStatus', spec.restartPreventExitStatus.join(' '), 'these exit codes end it for good (pm2 stop_exit_codes)')]
+      : []),
     directive('RestartSec', String(spec.restartSec ?? RESTART_SEC), 'pause before a restart'),
     directive('RestartSteps', String(RESTART_STEPS), `back off from ${RESTART_SEC}s to ${RESTART_MAX_DELAY_SEC}s over repeated failures`),
     directive('RestartMaxDelaySec', String(RESTART_MAX_DELAY_SEC)),

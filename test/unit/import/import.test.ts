@@ -106,6 +106,7 @@ describe('options', () => {
     expect(verdict(api, 'log_date_format')).toEqual(['ignored: the journal timestamps every line']);
     expect(worker.spec!.instances).toBe(3); // -1 on 4 CPUs
     expect(worker.spec!.restart).toBe('no');
+    expect(worker.spec!.restartPreventExitStatus).toEqual([0]);
     expect(worker.spec!.drainTimeoutSec).toBe(3);
     expect(worker.spec!.ports).toEqual([]);
     const without = await load('shop/ecosystem.config.js');

@@ -70,6 +70,7 @@ export const MATRIX: Record<string, Partial<AppSpec>> = {
     restart: 'always',
     restartSec: 0.5,
     timeoutStartSec: 10,
+    restartPreventExitStatus: [0, 3],
   },
   // An app under /home (where pm2 users keep them), on an nvm node: the sandbox stays.
   'home-binds': { user: { kind: 'static', name: 'ubuntu' }, homeBinds: ['/home/ubuntu/htdocs/shop', '/home/ubuntu/.nvm/versions/node/v20.19.0'] },
