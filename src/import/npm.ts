@@ -55,7 +55,16 @@ export function resolvePackageScript(pm: string, args: readonly string[], cwd: s
   if (line === undefined && which.name === 'start' && host.fileExists(join(cwd, 'server.js'))) line = 'node server.js';
   if (line === undefined) return { refused: `'${shown}': ${pkgFile} has no script '${which.name}'; ${instead}` };
   const via = `"${line}" (package.json scripts.${which.name})`;
-  if (/&&|\|\||[;|<>`]|\$\(/.test(line)) return { refused: `'${shown}' runs ${via}, a shell command line, not one node process; ${instead}` };
+  if (/&&|\|\||[;|<>`]|\$\(/.test(line)) {
+    // A `node FILE ARGS` step inside the command line gives the exact command to use instead.
+    const step = line.split(/&&|\|\||;/).map((part) => splitPm2Args(part.trim())).find((w) => w[0] === 'node' && w.slice(1).some((x) => !x.startsWith('-')));
+    if (step) {
+      const at = step.findIndex((w, i) => i > 0 && !w.startsWith('-'));
+      const cmd = ['nodeunit enable', app, join(cwd, step[at]), ...step.slice(1, at).map((o) => `--node-option=${o}`), ...(step.length > at + 1 ? ['--', ...step.slice(at + 1)] : [])].join(' ');
+      return { refused: `'${shown}' runs ${via}, a shell command line, not one node process; run the node step directly: ${cmd}` };
+    }
+    return { refused: `'${shown}' runs ${via}, a shell command line, not one node process; ${instead}` };
+  }
   const words = [...splitPm2Args(line), ...which.extra];
   const env: Array<[string, string]> = [];
   while (words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0])) {

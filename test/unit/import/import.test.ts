@@ -127,7 +127,7 @@ describe('options', () => {
   });
 
   it('npm/yarn scripts resolve to a node entry, or are refused with the enable command', async () => {
-    const [start, build, next, yarn, space] = await load('npm.config.js');
+    const [start, build, next, yarn, space, prod] = await load('npm.config.js');
     expect(start.spec!.script).toBe(join(FIXTURES, 'npmapp/dist/index.js'));
     expect(start.spec!.nodeOptions).toEqual(['--enable-source-maps']);
     expect(start.spec!.args).toEqual(['--port', '3100']);
@@ -138,6 +138,7 @@ describe('options', () => {
     expect(next.spec!.args).toEqual(['start', '-p', '3200']);
     expect(yarn.spec!.script).toBe(join(FIXTURES, 'npmapp/dist/index.js'));
     expect(space.spec!.script).toBe(join(FIXTURES, 'npmapp/dist/index.js'));
+    expect(prod.refused[0]).toContain(`run the node step directly: nodeunit enable npm-prod ${join(FIXTURES, 'npmapp/dist/index.js')} --node-option=--enable-source-maps -- --port 3100`);
   });
 
   it('watch is refused unless --allow-watch; increment_var is refused; cron with ranges and names', async () => {
