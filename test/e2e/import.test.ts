@@ -17,6 +17,7 @@ import { bootWithNodeunit, show, until } from './harness/nodeunit.js';
 const API_PORT = 18520;
 const WEB_PORT = 18521;
 const CRON_PORT = 18530;
+const HOME_PORT = 18540;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const APP_JS = `const http = require('http');
@@ -118,6 +119,43 @@ describeE2E('nodeunit import from pm2', () => {
     const status = await c.exec(['nodeunit', 'status', 'shop-api']);
     expect(status.stdout).toMatch(/shop-api: 2\/2 instances running, port 18520/);
     expect((await c.exec(['grep', '^MemoryMax=', '/etc/systemd/system/shop-api@.service'])).stdout.trim()).toBe('MemoryMax=300M');
+  });
+
+  it("an app under /home/ubuntu keeps the sandbox, runs as ubuntu; a program that is not Node gets a plain unit", async () => {
+    ok(await c.sh('useradd -m -s /bin/sh ubuntu && mkdir -p /home/ubuntu/htdocs/shop && echo secret > /home/ubuntu/.secret && chmod 600 /home/ubuntu/.secret'));
+    await c.writeFile('/home/ubuntu/htdocs/shop/server.js', APP_JS, 0o644);
+    await c.writeFile('/home/ubuntu/htdocs/shop/tick.sh', '#!/bin/sh\nwhile :; do echo tick; sleep 5; done\n', 0o755);
+    await c.writeFile(
+      '/home/ubuntu/htdocs/shop/ecosystem.config.js',
+      `module.exports = { apps: [
+  { name: 'home-app', cwd: '/home/ubuntu/htdocs/shop', script: 'server.js', env: { PORT: ${HOME_PORT} } },
+  { name: 'ticker', cwd: '/home/ubuntu/htdocs/shop', script: './tick.sh' },
+] };\n`,
+      0o644,
+    );
+    ok(await c.sh('chown -R ubuntu:ubuntu /home/ubuntu/htdocs && chmod 750 /home/ubuntu'));
+    const r = await c.exec(['nodeunit', 'import', '/home/ubuntu/htdocs/shop/ecosystem.config.js'], { timeoutMs: 150_000 });
+    console.log(`[e2e] import of apps under /home/ubuntu:\n${r.stdout}${r.stderr}`);
+    ok(r);
+    expect(r.stdout).toContain('ProtectHome=tmpfs, BindReadOnlyPaths=/home/ubuntu/htdocs/shop');
+    const pid = (await show(c, 'home-app@1.service', 'MainPID')).MainPID;
+    expect(await answer(HOME_PORT)).toBe(pid);
+    expect((await c.exec(['ps', '-o', 'user=', '-p', pid])).stdout.trim()).toBe('ubuntu');
+    // The rest of the home is hidden from the service (ProtectHome=tmpfs), the app directory is read-only.
+    const inside = await c.exec(['nsenter', '-t', pid, '-m', '--', 'sh', '-c', 'ls -A /home/ubuntu; touch /home/ubuntu/htdocs/shop/x 2>&1 || true']);
+    expect(inside.stdout.split('\n')[0].trim()).toBe('htdocs');
+    expect(inside.stdout).toMatch(/Read-only file system/);
+    const sec = await c.exec(['systemd-analyze', 'security', '--no-pager', 'home-app@1.service']);
+    const score = Number(/Overall exposure level for \S+: (\d+\.\d+)/.exec(sec.stdout)![1]);
+    console.log(`[e2e] systemd-analyze security home-app@1.service (under /home): exposure ${score}`);
+    expect(score).toBeLessThanOrEqual(2.0);
+    // The shell script: Type=exec, no nodeunit, shown by status with its command line.
+    expect((await show(c, 'ticker@1.service', 'Type', 'ActiveState')).ActiveState).toBe('active');
+    expect((await show(c, 'ticker@1.service', 'Type')).Type).toBe('exec');
+    const status = await c.exec(['nodeunit', 'status', 'ticker']);
+    console.log(`[e2e] nodeunit status ticker:\n${status.stdout}`);
+    expect(status.stdout).toMatch(/ticker: 1\/1 instances running/);
+    expect(status.stdout).toContain('command: /usr/bin/bash /home/ubuntu/htdocs/shop/tick.sh');
   });
 
   it('a cron_restart timer fires and reloads the app with 0 failed requests', async () => {
