@@ -124,7 +124,8 @@ describeE2E('nodeunit enable and the app commands under systemd', () => {
     expect(ls.stdout).toMatch(new RegExp(`^${APP}\\s+4/4\\s+${PORT}\\s+active`, 'm'));
     const logs = await nu(['logs', APP, '-n', '50']);
     ok(logs);
-    expect(logs.stdout).toMatch(new RegExp(`Started ${APP}@4.service`));
+    // systemd 247 logs the unit's description only ("Started web (nodeunit instance 4)").
+    expect(logs.stdout).toMatch(new RegExp(`Started (${APP}@4\\.service|${APP} \\(nodeunit instance 4\\))`));
     const one = await nu(['logs', APP, '--instance', '2', '--json', '-n', '5']);
     ok(one);
     const units = new Set(one.stdout.trim().split('\n').map((l) => JSON.parse(l).UNIT ?? JSON.parse(l)._SYSTEMD_UNIT));
