@@ -9,7 +9,9 @@
 #
 # The e2e matrix runs in legs. "default" is every test, the e2e suites on
 # trixie with cgroup v2 (Debian 13, systemd 257); each other leg runs the
-# launcher, enable and package suites again with NODEUNIT_E2E_DISTRO set
+# harness smoke test (which checks the systemd version and the cgroup
+# layout) and the launcher, enable and package suites again with
+# NODEUNIT_E2E_DISTRO set
 # (test/e2e/harness/platform.ts): bookworm and bullseye with cgroup v2
 # (systemd 252 and 247) and bookworm on the hybrid layout of older hosts.
 # A failed leg does not stop the others; the run fails if any leg failed,
@@ -23,7 +25,7 @@ fi
 if [ "$(id -u)" -eq 0 ]; then bash scripts/install-deps.sh; else npm ci --no-audit --no-fund; fi
 export NODEUNIT_E2E="${NODEUNIT_E2E:-required}"
 
-LEG_SUITES=(test/e2e/launcher.test.ts test/e2e/enable.test.ts test/e2e/package.test.ts)
+LEG_SUITES=(test/e2e/container.test.ts test/e2e/launcher.test.ts test/e2e/enable.test.ts test/e2e/package.test.ts)
 legs=(${NODEUNIT_TEST_LEGS:-default bookworm-v2 bullseye-v2 bookworm-hybrid})
 names=() times=() results=()
 failed=0
