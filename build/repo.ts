@@ -166,7 +166,7 @@ function main(): void {
     run('gpg', [...gpg, '--clearsign', '--output', join(dist, 'InRelease'), join(dist, 'Release')]);
     run('gpg', [...gpg, '--armor', '--detach-sign', '--output', join(dist, 'Release.gpg'), join(dist, 'Release')]);
     // A binary OpenPGP keyring: what Signed-By expects in a .pgp file.
-    execFileSync('gpg', ['--homedir', key.home, '--batch', '--export', '--output', join(out, KEYRING), key.key]);
+    execFileSync('gpg', ['--homedir', key.home, '--batch', '--yes', '--export', '--output', join(out, KEYRING), key.key]);
     writeFileSync(
       join(out, 'nodeunit.sources'),
       [
