@@ -105,7 +105,9 @@ async function build(): Promise<void> {
     bundle: true,
     platform: 'node',
     format: 'cjs',
-    target: 'node18',
+    // Node 18+ runs it, but it must PARSE on older nodes (bullseye's 12) so
+    // that its version check can refuse them in one line (supported-node.cjs).
+    target: 'node12',
     logLevel: 'warning',
   });
   execFileSync(

@@ -39,7 +39,9 @@ export async function doctor(nodeFlag?: string): Promise<Check[]> {
     node = resolveNode({ flag: nodeFlag, env: process.env.NODEUNIT_NODE, path: process.env.PATH, cwd: process.cwd() });
     const v = nodeVersion(node);
     const major = v ? Number(/^v(\d+)/.exec(v)![1]) : 0;
-    add(v !== undefined && major >= MIN_NODE_MAJOR, 'node', `${node} ${v ?? '(did not print a version)'}${v && major < MIN_NODE_MAJOR ? ` (needs ${MIN_NODE_MAJOR}+)` : ''}`);
+    const tooOld = v !== undefined && major < MIN_NODE_MAJOR;
+    const fix = `: nodeunit runs apps on node ${MIN_NODE_MAJOR} or later; install a newer Node.js or pass --node PATH`;
+    add(v !== undefined && !tooOld, 'node', `${node} ${v ?? '(did not print a version)'}${tooOld ? fix : ''}`);
   } catch (err) {
     add(false, 'node', (err as Error).message);
   }

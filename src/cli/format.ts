@@ -88,6 +88,8 @@ export function statusJson(apps: AppStatus[]): unknown {
         memoryBytes: i.memoryBytes ?? null,
         memorySource: i.memorySource ?? null,
         cpuNsec: i.cpuNsec ?? null,
+        cpuSource: i.cpuSource ?? null,
+        tasks: i.tasks ?? null,
         restarts: i.restarts ?? null,
         status: i.statusText,
       })),

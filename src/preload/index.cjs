@@ -14,6 +14,14 @@
  * pm2's NODE_APP_INSTANCE.
  */
 
+// First, before anything that an old node lacks (diagnostics_channel is
+// 14.17+): a node too old for nodeunit gets one line and exit 1, not a stack.
+const refusal = require('./supported-node.cjs').unsupportedNode(process.version, process.execPath);
+if (refusal) {
+  require('fs').writeSync(2, refusal);
+  process.exit(1);
+}
+
 const dc = require('diagnostics_channel');
 const net = require('net');
 const perfHooks = require('perf_hooks');

@@ -16,6 +16,8 @@ export interface InstanceStatus {
   memorySource?: 'cgroup' | 'rss';
   cpuNsec?: number;
   cpuSource?: 'cgroup' | 'process';
+  /** TasksCurrent=: processes and threads in the instance's cgroup (needs the pids controller). */
+  tasks?: number;
   restarts?: number;
   statusText: string;
 }
@@ -38,6 +40,7 @@ export const STATUS_PROPS = [
   'ExecMainStartTimestampMonotonic',
   'MemoryCurrent',
   'CPUUsageNSec',
+  'TasksCurrent',
   'NRestarts',
   'StatusText',
 ];
@@ -102,6 +105,8 @@ export function instanceStatus(instance: number, unit: string, enabled: boolean,
     s.memoryBytes = mem;
     s.memorySource = 'cgroup';
   }
+  const tasks = numericProp(p.TasksCurrent);
+  if (tasks !== undefined) s.tasks = tasks;
   const cpu = numericProp(p.CPUUsageNSec);
   if (cpu !== undefined) {
     s.cpuNsec = cpu;

@@ -7,8 +7,9 @@ import { UserError } from '../errors';
 import type { AppSpec } from '../units/app-spec';
 import { accessProblem, lookupUser, type Who } from './users';
 
-/** Oldest node the preload supports. */
-export const MIN_NODE_MAJOR = 18;
+/** Oldest node the preload supports (the preload itself refuses older ones). */
+export { MIN_NODE_MAJOR } from '../preload/supported-node.cjs';
+import { MIN_NODE_MAJOR } from '../preload/supported-node.cjs';
 
 /** Who the service will run as, as far as file permissions go. */
 export async function serviceUser(spec: AppSpec): Promise<Who> {

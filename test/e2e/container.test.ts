@@ -1,7 +1,7 @@
 // Smoke test for the e2e harness itself: if this fails, every other e2e
 // failure is probably the harness or the host, not nodeunit.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { bootContainer, describeE2E, ensureImage, type Container } from './harness/container.js';
+import { bootContainer, describeE2E, DISTROS, ensureImage, platformName, type Container } from './harness/container.js';
 
 describeE2E('e2e container harness', () => {
   let c: Container;
@@ -22,6 +22,17 @@ describeE2E('e2e container harness', () => {
     expect(['running', 'degraded']).toContain(state.stdout.trim());
     const comm = await c.exec(['cat', '/proc/1/comm']);
     expect(comm.stdout.trim()).toBe('systemd');
+  });
+
+  it("is the platform asked for: the distribution's systemd, the cgroup layout", async () => {
+    const { distro, cgroup } = c.platform;
+    const version = await c.exec(['systemctl', '--version']);
+    expect(version.stdout, platformName(c.platform)).toMatch(new RegExp(`^systemd ${DISTROS[distro].systemd}\\b`));
+    const fs = (await c.exec(['stat', '-fc', '%T', '/sys/fs/cgroup'])).stdout.trim();
+    // v2: one cgroup2 hierarchy; hybrid: v1 controllers on a tmpfs, systemd's own tree on cgroup2.
+    expect(fs).toBe(cgroup === 'v2' ? 'cgroup2fs' : 'tmpfs');
+    if (cgroup === 'hybrid') expect((await c.exec(['stat', '-fc', '%T', '/sys/fs/cgroup/unified'])).stdout.trim()).toBe('cgroup2fs');
+    console.log(`[e2e] ${platformName(c.platform)}: ${version.stdout.split('\n')[0]}, /sys/fs/cgroup is ${fs}`);
   });
 
   it('has node', async () => {

