@@ -14,12 +14,19 @@ export function defaultEnvFile(name: string): string {
 /** Seconds systemd waits after SIGTERM beyond the drain timeout before SIGKILL. */
 export const STOP_GRACE_SEC = 5;
 
-// Restart backoff. Fixed RestartSec= everywhere; on systemd >= 254 the delay
-// grows from it to RestartMaxDelaySec= over RestartSteps= restarts.
-const RESTART_SEC = 1;
+// Restart backoff. A short first RestartSec= so a crashed instance serves
+// again about as fast as under pm2 (whose restart_delay is 0); the socket
+// queues its connections meanwhile. On systemd >= 254 the delay then grows
+// from it to RestartMaxDelaySec= over RestartSteps= restarts
+// (100ms, 0.2s, 0.5s, 1.1s, 2.4s, 5.4s, 12s, 27s, 60s). Older systemd has no
+// growing delay: there the start limit below ends a crash loop after
+// START_LIMIT_BURST quick restarts, as pm2's max_restarts does.
+const RESTART_MS = 100;
 const RESTART_STEPS = 8;
 const RESTART_MAX_DELAY_SEC = 60;
 // Give up after this many starts within the interval (crash loop on boot).
+// With the steps above, 10 starts take ~170 s < 300 s: a hopeless loop stops
+// on every systemd version.
 const START_LIMIT_INTERVAL_SEC = 300;
 const START_LIMIT_BURST = 10;
 
@@ -97,8 +104,8 @@ export function renderService(spec: AppSpec): RenderedFile {
     ...environment(spec),
     directive('SyslogIdentifier', escapeSpecifiers(spec.name), "journal lines are tagged with the app's name, not 'node'"),
     directive('Restart', 'on-failure', 'crashes, non-zero exits and watchdog timeouts restart it; a clean stop does not'),
-    directive('RestartSec', String(RESTART_SEC), 'pause before a restart'),
-    directive('RestartSteps', String(RESTART_STEPS), `back off from ${RESTART_SEC}s to ${RESTART_MAX_DELAY_SEC}s over repeated failures`),
+    directive('RestartSec', `${RESTART_MS}ms`, 'short pause before a restart; the socket queues connections meanwhile'),
+    directive('RestartSteps', String(RESTART_STEPS), `back off from ${RESTART_MS}ms to ${RESTART_MAX_DELAY_SEC}s over repeated failures`),
     directive('RestartMaxDelaySec', String(RESTART_MAX_DELAY_SEC)),
     ...(spec.watchdogSec > 0
       ? [directive('WatchdogSec', String(spec.watchdogSec), 'an event loop blocked this long counts as a failure (killed, restarted)')]
