@@ -1,0 +1,128 @@
+'use strict';
+/**
+ * Accept pacing: spreads the connections of a listening socket that every
+ * instance shares (`--balance shared`) evenly over the instances.
+ *
+ * Why: every instance polls the same socket and the kernel wakes them all;
+ * whichever runs first drains the accept queue (libuv accepts in a loop),
+ * so a client that opens its keep-alive connections at once can pin most of
+ * them on one instance for as long as it keeps them (measured 94/6/0/0).
+ * Node's cluster module avoids this with a master that accepts and forwards;
+ * here each instance steps aside on its own instead.
+ *
+ * Rule, after this instance accepts a connection on a paced server:
+ *   - it holds fewer than 2 connections           -> nothing;
+ *   - it holds more than its fair share, ceil(T / N), where T is the
+ *     established connections to the server's port (all instances, from
+ *     /proc/net/tcp and tcp6, re-read at most every TOTAL_TTL_MS) and N is
+ *     NODEUNIT_INSTANCES                          -> stop accepting for
+ *     PAUSE_MS (server._handle.readStop(): uv_read_stop stops the listening
+ *     socket's io watcher, whose callback is libuv's accept loop), then
+ *     accept again (readStart()). An instance with fewer connections takes
+ *     the next ones meanwhile; the pause is bounded, so when a sibling is
+ *     dead the survivors still take its share at once, only paced;
+ *   - otherwise                                   -> nothing.
+ * Which servers: only those listening on an fd systemd passed in (libuv
+ * opened it with uv_tcp_open, so readStart works on it; on a socket Node
+ * bound itself readStart fails with ENOTCONN and readStop does nothing),
+ * and only when N > 1. Anything unexpected (no handle, no readStop, a
+ * failing readStart, /proc unreadable) turns pacing off for that server and
+ * leaves it accepting.
+ */
+
+const PAUSE_MS = 1;
+const TOTAL_TTL_MS = 1000;
+const TCP_ESTABLISHED = '01';
+
+/** Established sockets whose local port is `port`, in /proc/net/tcp{,6} text. */
+function countEstablished(text, port) {
+  const suffix = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  let n = 0;
+  for (const line of text.split('\n')) {
+    const cols = line.trim().split(/\s+/);
+    if (cols[3] === TCP_ESTABLISHED && cols[1] !== undefined && cols[1].endsWith(suffix)) n++;
+  }
+  return n;
+}
+
+function fairShare(total, instances) {
+  return Math.ceil(total / instances);
+}
+
+/** Reads the port's established connections from /proc; undefined when unreadable. */
+function procTotal(fs) {
+  return (port) => {
+    let text = '';
+    let any = false;
+    for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+      try {
+        text += fs.readFileSync(file, 'latin1');
+        any = true;
+      } catch {
+        // tcp6 is missing without IPv6; both missing: no pacing.
+      }
+    }
+    return any ? countEstablished(text, port) : undefined;
+  };
+}
+
+function createAcceptPacing({ instances, totalFor, timers = globalThis, now = Date.now }) {
+  const paced = new Map(); // server -> { open, paused, total, readAt, port }
+  const enabled = Number.isInteger(instances) && instances > 1;
+
+  function stopPacing(server) {
+    paced.delete(server);
+  }
+
+  function afterAccept(server, state) {
+    if (state.open < 2 || state.paused) return;
+    if (now() - state.readAt >= TOTAL_TTL_MS) {
+      const total = totalFor(state.port);
+      if (total === undefined) return stopPacing(server);
+      state.total = total;
+      state.readAt = now();
+    }
+    if (state.open <= fairShare(state.total, instances)) return;
+    const handle = server._handle;
+    if (!handle) return stopPacing(server);
+    handle.readStop();
+    state.paused = true;
+    const timer = timers.setTimeout(() => {
+      state.paused = false;
+      // A server closed meanwhile has no handle (or another one): leave it.
+      if (server._handle !== handle) return;
+      if (handle.readStart() !== 0) stopPacing(server);
+    }, PAUSE_MS);
+    if (timer && timer.unref) timer.unref();
+  }
+
+  return {
+    get enabled() {
+      return enabled;
+    },
+    /** Paces `server` if it listens on one of systemd's fds and can pause. */
+    track(server, inheritedFds) {
+      if (!enabled || paced.has(server)) return false;
+      const handle = server._handle;
+      if (!handle || typeof handle.readStop !== 'function' || typeof handle.readStart !== 'function') return false;
+      if (!inheritedFds.includes(handle.fd)) return false;
+      const address = server.address();
+      if (!address || typeof address !== 'object') return false;
+      // The first readStart arms readStop (libuv's stop is a no-op on a
+      // stream it never started reading); on an fd it cannot read, give up.
+      if (handle.readStart() !== 0) return false;
+      paced.set(server, { open: 0, paused: false, total: 0, readAt: -Infinity, port: address.port });
+      return true;
+    },
+    /** A connection this process accepted (the `net.server.socket` channel). */
+    onConnection(server, socket) {
+      const state = paced.get(server);
+      if (!state) return;
+      state.open++;
+      socket.once('close', () => state.open--);
+      afterAccept(server, state);
+    },
+  };
+}
+
+module.exports = { createAcceptPacing, countEstablished, fairShare, procTotal, PAUSE_MS, TOTAL_TTL_MS };
