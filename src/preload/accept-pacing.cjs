@@ -22,6 +22,17 @@
  *     the next ones meanwhile; the pause is bounded, so when a sibling is
  *     dead the survivors still take its share at once, only paced;
  *   - otherwise                                   -> nothing.
+ * Pacing alone cannot undo a burst that one instance took before the others
+ * woke up, and keep-alive connections stay where they landed. So, when a
+ * request starts on a paced HTTP server (the `http.server.request.start`
+ * channel, before the app's handler runs):
+ *   - the instance holds more than its fair share + 1, counting connections
+ *     it has already asked to close as gone   -> the response says
+ *     `Connection: close` (response.shouldKeepAlive = false, as the drain
+ *     does): the client reconnects, and the new connection goes to an
+ *     instance below its share, since this one is pacing its accepts;
+ *   - otherwise                                -> nothing.
+ * Every request is answered; a shed connection closes after its response.
  * Which servers: only those listening on an fd systemd passed in (libuv
  * opened it with uv_tcp_open, so readStart works on it; on a socket Node
  * bound itself readStart fails with ENOTCONN and readStop does nothing),
@@ -74,14 +85,22 @@ function createAcceptPacing({ instances, totalFor, timers = globalThis, now = Da
     paced.delete(server);
   }
 
+  /** The port's total, re-read when older than TOTAL_TTL_MS; false when unreadable. */
+  function refresh(server, state) {
+    if (now() - state.readAt < TOTAL_TTL_MS) return true;
+    const total = totalFor(state.port);
+    if (total === undefined) {
+      stopPacing(server);
+      return false;
+    }
+    state.total = total;
+    state.readAt = now();
+    return true;
+  }
+
   function afterAccept(server, state) {
     if (state.open < 2 || state.paused) return;
-    if (now() - state.readAt >= TOTAL_TTL_MS) {
-      const total = totalFor(state.port);
-      if (total === undefined) return stopPacing(server);
-      state.total = total;
-      state.readAt = now();
-    }
+    if (!refresh(server, state)) return;
     if (state.open <= fairShare(state.total, instances)) return;
     const handle = server._handle;
     if (!handle) return stopPacing(server);
@@ -111,7 +130,7 @@ function createAcceptPacing({ instances, totalFor, timers = globalThis, now = Da
       // The first readStart arms readStop (libuv's stop is a no-op on a
       // stream it never started reading); on an fd it cannot read, give up.
       if (handle.readStart() !== 0) return false;
-      paced.set(server, { open: 0, paused: false, total: 0, readAt: -Infinity, port: address.port });
+      paced.set(server, { open: 0, paused: false, total: 0, readAt: -Infinity, port: address.port, shedding: new WeakSet(), shed: 0 });
       return true;
     },
     /** A connection this process accepted (the `net.server.socket` channel). */
@@ -119,8 +138,21 @@ function createAcceptPacing({ instances, totalFor, timers = globalThis, now = Da
       const state = paced.get(server);
       if (!state) return;
       state.open++;
-      socket.once('close', () => state.open--);
+      socket.once('close', () => {
+        state.open--;
+        if (state.shedding.has(socket)) state.shed--;
+      });
       afterAccept(server, state);
+    },
+    /** A request starting on `socket` (the `http.server.request.start` channel). */
+    onRequest(server, socket, response) {
+      const state = paced.get(server);
+      if (!state || state.shedding.has(socket) || state.open - state.shed < 3) return;
+      if (!refresh(server, state)) return;
+      if (state.open - state.shed <= fairShare(state.total, instances) + 1) return;
+      response.shouldKeepAlive = false;
+      state.shedding.add(socket);
+      state.shed++;
     },
   };
 }

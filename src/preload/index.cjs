@@ -46,7 +46,10 @@ function main() {
   if (settings.adopt) installAdoption(net, settings.fds);
   const pacing = createAcceptPacing({ instances: settings.instances, totalFor: procTotal(require('fs')) });
   const inheritedFds = settings.fds.map((f) => f.fd);
-  if (pacing.enabled) subscribe(dc, 'net.server.socket', ({ socket }) => pacing.onConnection(socket.server, socket));
+  if (pacing.enabled) {
+    subscribe(dc, 'net.server.socket', ({ socket }) => pacing.onConnection(socket.server, socket));
+    subscribe(dc, 'http.server.request.start', ({ server, socket, response }) => pacing.onRequest(server || socket.server, socket, response));
+  }
 
   let ready = false;
   const becomeReady = () => {

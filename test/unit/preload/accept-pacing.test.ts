@@ -176,3 +176,41 @@ describe('readStop/readStart on an inherited listening fd (real Node)', () => {
     expect(out).not.toContain('accepted true');
   }, 15_000);
 });
+
+describe('shedding surplus keep-alive connections', () => {
+  it('asks connections beyond fair share + 1 to close after their response, once each', () => {
+    const t = fakeTimers();
+    const pacing = createAcceptPacing({ instances: 4, totalFor: () => 16, timers: t.timers, now: () => 0 });
+    const { server } = fakeServer();
+    pacing.track(server, [3]);
+    const sockets = Array.from({ length: 8 }, connection);
+    for (const s of sockets) pacing.onConnection(server, s);
+    // 8 held, fair share 4: shed down to 5.
+    const responses = sockets.map(() => ({ shouldKeepAlive: true }));
+    sockets.forEach((s, i) => pacing.onRequest(server, s, responses[i]));
+    expect(responses.filter((r) => !r.shouldKeepAlive)).toHaveLength(3);
+    // The same socket again: not counted twice; the others are within share now.
+    const again = { shouldKeepAlive: true };
+    pacing.onRequest(server, sockets[0], again);
+    pacing.onRequest(server, sockets[7], again);
+    expect(again.shouldKeepAlive).toBe(true);
+    // A shed one closes: the count of connections to shed drops with it.
+    const shedIndex = responses.findIndex((r) => !r.shouldKeepAlive);
+    sockets[shedIndex].emit('close');
+    const next = { shouldKeepAlive: true };
+    pacing.onRequest(server, sockets[7], next);
+    expect(next.shouldKeepAlive).toBe(true); // 7 held, 2 still shedding: 5 <= 4 + 1
+  });
+
+  it('leaves connections of an instance within its share alone, and untracked servers', () => {
+    const pacing = createAcceptPacing({ instances: 2, totalFor: () => 8, now: () => 0 });
+    const { server } = fakeServer();
+    pacing.track(server, [3]);
+    const sockets = Array.from({ length: 4 }, connection);
+    for (const s of sockets) pacing.onConnection(server, s);
+    const r = { shouldKeepAlive: true };
+    for (const s of sockets) pacing.onRequest(server, s, r);
+    pacing.onRequest({}, sockets[0], r);
+    expect(r.shouldKeepAlive).toBe(true);
+  });
+});
