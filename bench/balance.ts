@@ -15,7 +15,7 @@
  * the same without pacing (a drop-in sets NODEUNIT_INSTANCES=1: what shared
  * did before), `--balance reuseport`, and `pm2 start -i 4`. Rounds alternate
  * the order. The machine is shared with other work: compare within a run.
- * BENCH_ROUNDS (default 3), BENCH_SECTIONS=direct,nginx (default both),
+ * BENCH_ROUNDS (default 3), BENCH_NGINX_ROUNDS (default 2), BENCH_SECTIONS=direct,nginx (default both),
  * BENCH_OUT (default bench/results). Writes <date>-balance.{json,md}.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -30,6 +30,7 @@ import { quantile } from './lib/stats.js';
 import type { LoadResult } from './lib/types.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const NGINX_ROUNDS = Number(process.env.BENCH_NGINX_ROUNDS ?? 2);
 const SECTIONS = process.env.BENCH_SECTIONS ?? 'direct,nginx';
 const LOAD_SEC = 3;
 const OUT = process.env.BENCH_OUT ?? resolve('bench/results');
@@ -152,7 +153,7 @@ async function direct(cs: Contender[], out: Sample[]) {
 }
 
 async function behindNginx(cs: Contender[], front: Map<string, number>, out: Sample[], failures: FailureRun[]) {
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < NGINX_ROUNDS; round++) {
     for (const ct of rotate(cs, round)) {
       const pids = await ct.pids();
       const r = await load({ url: `http://127.0.0.1:${front.get(ct.id)}/`, connections: 64, duration: LOAD_SEC }).done;
