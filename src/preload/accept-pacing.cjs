@@ -10,8 +10,14 @@
  * Node's cluster module avoids this with a master that accepts and forwards;
  * here each instance steps aside on its own instead.
  *
+ * Only keep-alive traffic needs this: short connections spread well by
+ * themselves (measured), and pausing their accepts costs throughput. So an
+ * instance paces only while at least half of the connections it holds have
+ * carried more than one request ("reused").
+ *
  * Rule, after this instance accepts a connection on a paced server:
- *   - it holds fewer than 2 connections           -> nothing;
+ *   - it holds fewer than 2 connections, or fewer than half are reused
+ *                                                  -> nothing;
  *   - it holds more than its fair share, ceil(T / N), where T is the
  *     established connections to the server's port (all instances, from
  *     /proc/net/tcp and tcp6, re-read at most every TOTAL_TTL_MS) and N is
@@ -26,7 +32,8 @@
  * woke up, and keep-alive connections stay where they landed. So, when a
  * request starts on a paced HTTP server (the `http.server.request.start`
  * channel, before the app's handler runs):
- *   - the instance holds more than its fair share + 1, counting connections
+ *   - at least half of its connections are reused, and it holds more than
+ *     its fair share + 1, counting connections
  *     it has already asked to close as gone   -> the response says
  *     `Connection: close` (response.shouldKeepAlive = false, as the drain
  *     does): the client reconnects, and the new connection goes to an
@@ -98,8 +105,10 @@ function createAcceptPacing({ instances, totalFor, timers = globalThis, now = Da
     return true;
   }
 
+  const keepAlive = (state) => state.reused * 2 >= state.open;
+
   function afterAccept(server, state) {
-    if (state.open < 2 || state.paused) return;
+    if (state.open < 2 || state.paused || !keepAlive(state)) return;
     if (!refresh(server, state)) return;
     if (state.open <= fairShare(state.total, instances)) return;
     const handle = server._handle;
@@ -130,7 +139,7 @@ function createAcceptPacing({ instances, totalFor, timers = globalThis, now = Da
       // The first readStart arms readStop (libuv's stop is a no-op on a
       // stream it never started reading); on an fd it cannot read, give up.
       if (handle.readStart() !== 0) return false;
-      paced.set(server, { open: 0, paused: false, total: 0, readAt: -Infinity, port: address.port, shedding: new WeakSet(), shed: 0 });
+      paced.set(server, { open: 0, paused: false, total: 0, readAt: -Infinity, port: address.port, shedding: new WeakSet(), shed: 0, requests: new WeakMap(), reused: 0 });
       return true;
     },
     /** A connection this process accepted (the `net.server.socket` channel). */
@@ -141,13 +150,18 @@ function createAcceptPacing({ instances, totalFor, timers = globalThis, now = Da
       socket.once('close', () => {
         state.open--;
         if (state.shedding.has(socket)) state.shed--;
+        if ((state.requests.get(socket) || 0) >= 2) state.reused--;
       });
       afterAccept(server, state);
     },
     /** A request starting on `socket` (the `http.server.request.start` channel). */
     onRequest(server, socket, response) {
       const state = paced.get(server);
-      if (!state || state.shedding.has(socket) || state.open - state.shed < 3) return;
+      if (!state) return;
+      const count = (state.requests.get(socket) || 0) + 1;
+      state.requests.set(socket, count);
+      if (count === 2) state.reused++;
+      if (state.shedding.has(socket) || state.open - state.shed < 3 || !keepAlive(state)) return;
       if (!refresh(server, state)) return;
       if (state.open - state.shed <= fairShare(state.total, instances) + 1) return;
       response.shouldKeepAlive = false;

@@ -51,6 +51,12 @@ function fakeTimers() {
 
 const connection = () => new EventEmitter();
 
+/** Two requests on `socket`: it is now a reused (keep-alive) connection. */
+function reuse(pacing: { onRequest(server: unknown, socket: unknown, response: unknown): void }, server: unknown, socket: EventEmitter) {
+  pacing.onRequest(server, socket, { shouldKeepAlive: true });
+  pacing.onRequest(server, socket, { shouldKeepAlive: true });
+}
+
 describe('createAcceptPacing', () => {
   it('does nothing with one instance', () => {
     const pacing = createAcceptPacing({ instances: 1, totalFor: () => 100 });
@@ -76,9 +82,10 @@ describe('createAcceptPacing', () => {
     calls.length = 0;
     const sockets = [connection(), connection()];
     for (const s of sockets) pacing.onConnection(server, s);
+    for (const s of sockets) reuse(pacing, server, s);
     expect(calls).toEqual([]); // 2 of 8 over 4 instances: its share
     pacing.onConnection(server, connection());
-    expect(calls).toEqual(['stop']); // 3 > ceil(8 / 4)
+    expect(calls).toEqual(['stop']); // 3 > ceil(8 / 4), 2 of 3 reused
     pacing.onConnection(server, connection()); // already paused: no second timer
     expect(t.pending).toHaveLength(1);
     t.fire();
@@ -94,11 +101,14 @@ describe('createAcceptPacing', () => {
     const { server, calls } = fakeServer();
     pacing.track(server, [3]);
     calls.length = 0;
-    const a = connection();
+    const [a, b, c] = [connection(), connection(), connection()];
     pacing.onConnection(server, a);
-    pacing.onConnection(server, connection());
+    pacing.onConnection(server, b);
+    reuse(pacing, server, a);
+    reuse(pacing, server, b);
     a.emit('close');
-    pacing.onConnection(server, connection());
+    pacing.onConnection(server, c);
+    reuse(pacing, server, c);
     expect(calls).toEqual([]); // holds 2 of 4 over 2
     clock = TOTAL_TTL_MS;
     total = 2;
@@ -111,7 +121,9 @@ describe('createAcceptPacing', () => {
     const pacing = createAcceptPacing({ instances: 2, totalFor: () => 0, timers: t.timers, now: () => 0 });
     const { server, calls } = fakeServer();
     pacing.track(server, [3]);
-    pacing.onConnection(server, connection());
+    const a = connection();
+    pacing.onConnection(server, a);
+    reuse(pacing, server, a);
     pacing.onConnection(server, connection());
     server._handle = null;
     t.fire();
@@ -122,6 +134,9 @@ describe('createAcceptPacing', () => {
     const pacing = createAcceptPacing({ instances: 2, totalFor: () => undefined, now: () => 0 });
     const { server, calls } = fakeServer();
     pacing.track(server, [3]);
+    const a = connection();
+    pacing.onConnection(server, a);
+    reuse(pacing, server, a);
     for (let i = 0; i < 5; i++) pacing.onConnection(server, connection());
     expect(calls).toEqual(['start']);
   });
@@ -185,7 +200,10 @@ describe('shedding surplus keep-alive connections', () => {
     pacing.track(server, [3]);
     const sockets = Array.from({ length: 8 }, connection);
     for (const s of sockets) pacing.onConnection(server, s);
-    // 8 held, fair share 4: shed down to 5.
+    // 8 held, fair share 4: shed down to 5, once half of them are reused.
+    const first = sockets.map(() => ({ shouldKeepAlive: true }));
+    sockets.forEach((s, i) => pacing.onRequest(server, s, first[i]));
+    expect(first.every((r) => r.shouldKeepAlive)).toBe(true); // no connection reused yet
     const responses = sockets.map(() => ({ shouldKeepAlive: true }));
     sockets.forEach((s, i) => pacing.onRequest(server, s, responses[i]));
     expect(responses.filter((r) => !r.shouldKeepAlive)).toHaveLength(3);
@@ -210,7 +228,27 @@ describe('shedding surplus keep-alive connections', () => {
     for (const s of sockets) pacing.onConnection(server, s);
     const r = { shouldKeepAlive: true };
     for (const s of sockets) pacing.onRequest(server, s, r);
+    for (const s of sockets) pacing.onRequest(server, s, r);
     pacing.onRequest({}, sockets[0], r);
     expect(r.shouldKeepAlive).toBe(true);
+  });
+
+  it('never pauses or sheds while most connections carry one request each (new-connection traffic)', () => {
+    const t = fakeTimers();
+    let reads = 0;
+    const pacing = createAcceptPacing({ instances: 4, totalFor: () => (reads++, 4), timers: t.timers, now: () => 0 });
+    const { server, calls } = fakeServer();
+    pacing.track(server, [3]);
+    const responses = [];
+    for (let i = 0; i < 20; i++) {
+      const s = connection();
+      pacing.onConnection(server, s);
+      const r = { shouldKeepAlive: true };
+      pacing.onRequest(server, s, r);
+      responses.push(r);
+    }
+    expect(calls).toEqual(['start']);
+    expect(responses.every((r) => r.shouldKeepAlive)).toBe(true);
+    expect(reads).toBe(0); // /proc is never read
   });
 });
