@@ -132,6 +132,15 @@ ${ups}
 
 // ---------------------------------------------------------------- runs
 
+/** A contender that answered nothing: what systemd and the journal say. */
+async function diagnose(ct: Contender) {
+  if (!(ct instanceof NodeunitContender)) return;
+  const r = await ct.c.sh(
+    `systemctl --no-pager list-units '${ct.id}*' ; for i in 1 2 3 4; do systemctl show -p MainPID -p NRestarts -p ActiveState -p Result ${ct.id}@$i.service | tr '\n' ' '; echo; done; ss -Hltn 'sport = :${ct.port}'; journalctl --no-pager -n 30 -u '${ct.id}@*'`,
+  );
+  log(`${ct.id} answered nothing:\n${r.stdout}${r.stderr}`);
+}
+
 async function direct(cs: Contender[], out: Sample[]) {
   const scenarios = [
     { id: 'keepalive-16', connections: 16, close: false },
@@ -146,6 +155,7 @@ async function direct(cs: Contender[], out: Sample[]) {
         const r = await load({ url: `http://127.0.0.1:${ct.port}/`, connections: sc.connections, duration: LOAD_SEC, close: sc.close }).done;
         const s: Sample = { section: 'direct', round, scenario: sc.id, contender: ct.id, rps: r.rps, p99: r.latency.p99, failed: failed(r), shares: shares(r, pids) };
         out.push(s);
+        if (r.requests === 0) await diagnose(ct);
         log(`direct r${round + 1} ${sc.id.padEnd(18)} ${ct.info.label.padEnd(34)} ${r.rps.toFixed(0).padStart(6)} req/s p99 ${r.latency.p99} ms shares ${s.shares.map((x) => x.toFixed(2)).join('/')}`);
       }
     }

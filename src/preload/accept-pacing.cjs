@@ -20,7 +20,8 @@
  *                                                  -> nothing;
  *   - it holds more than its fair share, ceil(T / N), where T is the
  *     established connections to the server's port (all instances, from
- *     /proc/net/tcp and tcp6, re-read at most every TOTAL_TTL_MS) and N is
+ *     /proc/net/tcp and tcp6, re-read at most every TOTAL_TTL_MS; pacing
+ *     waits while those list more than ~6,000 sockets) and N is
  *     NODEUNIT_INSTANCES                          -> stop accepting for
  *     PAUSE_MS (server._handle.readStop(): uv_read_stop stops the listening
  *     socket's io watcher, whose callback is libuv's accept loop), then
@@ -45,11 +46,15 @@
  * bound itself readStart fails with ENOTCONN and readStop does nothing),
  * and only when N > 1. Anything unexpected (no handle, no readStop, a
  * failing readStart, /proc unreadable) turns pacing off for that server and
- * leaves it accepting.
+ * leaves it accepting; while the total cannot be read (or the table is too
+ * big) the instance neither pauses nor sheds, and tries again after
+ * TOTAL_TTL_MS.
  */
 
 const PAUSE_MS = 1;
 const TOTAL_TTL_MS = 1000;
+// About 6,000 sockets (150 bytes a line): reading and counting stays well under a millisecond.
+const PROC_CAP_BYTES = 1 << 20;
 const TCP_ESTABLISHED = '01';
 
 /** Established sockets whose local port is `port`, in /proc/net/tcp{,6} text. */
@@ -67,20 +72,41 @@ function fairShare(total, instances) {
   return Math.ceil(total / instances);
 }
 
-/** Reads the port's established connections from /proc; undefined when unreadable. */
-function procTotal(fs) {
-  return (port) => {
-    let text = '';
-    let any = false;
-    for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-      try {
-        text += fs.readFileSync(file, 'latin1');
-        any = true;
-      } catch {
-        // tcp6 is missing without IPv6; both missing: no pacing.
-      }
+/**
+ * The first `cap` bytes of a /proc file, or undefined when it is longer (or
+ * unreadable). /proc/net/tcp lists every socket of the network namespace,
+ * TIME_WAIT included: on a host with hundreds of thousands of them, reading
+ * it would block the event loop, so a bigger table turns pacing off.
+ */
+function readCapped(fs, file, cap) {
+  let fd;
+  try {
+    fd = fs.openSync(file, 'r');
+    const buf = Buffer.allocUnsafe(cap + 1);
+    let length = 0;
+    for (;;) {
+      const n = fs.readSync(fd, buf, length, cap + 1 - length, null);
+      if (n === 0) break;
+      length += n;
+      if (length > cap) return undefined;
     }
-    return any ? countEstablished(text, port) : undefined;
+    return buf.toString('latin1', 0, length);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** Reads the port's established connections from /proc; undefined when unreadable or too big. */
+function procTotal(fs, cap = PROC_CAP_BYTES) {
+  return (port) => {
+    const v4 = readCapped(fs, '/proc/net/tcp', cap);
+    if (v4 === undefined) return undefined;
+    // Missing without IPv6; too big: give up as above.
+    const v6 = fs.existsSync('/proc/net/tcp6') ? readCapped(fs, '/proc/net/tcp6', cap) : '';
+    if (v6 === undefined) return undefined;
+    return countEstablished(v4 + v6, port);
   };
 }
 
@@ -92,24 +118,21 @@ function createAcceptPacing({ instances, totalFor, timers = globalThis, now = Da
     paced.delete(server);
   }
 
-  /** The port's total, re-read when older than TOTAL_TTL_MS; false when unreadable. */
-  function refresh(server, state) {
-    if (now() - state.readAt < TOTAL_TTL_MS) return true;
-    const total = totalFor(state.port);
-    if (total === undefined) {
-      stopPacing(server);
-      return false;
+  /** The port's total, re-read when older than TOTAL_TTL_MS; false while it cannot be known. */
+  function refresh(state) {
+    if (now() - state.readAt >= TOTAL_TTL_MS) {
+      const total = totalFor(state.port);
+      state.total = total === undefined ? undefined : total;
+      state.readAt = now();
     }
-    state.total = total;
-    state.readAt = now();
-    return true;
+    return state.total !== undefined;
   }
 
   const keepAlive = (state) => state.reused * 2 >= state.open;
 
   function afterAccept(server, state) {
     if (state.open < 2 || state.paused || !keepAlive(state)) return;
-    if (!refresh(server, state)) return;
+    if (!refresh(state)) return;
     if (state.open <= fairShare(state.total, instances)) return;
     const handle = server._handle;
     if (!handle) return stopPacing(server);
@@ -162,7 +185,7 @@ function createAcceptPacing({ instances, totalFor, timers = globalThis, now = Da
       state.requests.set(socket, count);
       if (count === 2) state.reused++;
       if (state.shedding.has(socket) || state.open - state.shed < 3 || !keepAlive(state)) return;
-      if (!refresh(server, state)) return;
+      if (!refresh(state)) return;
       if (state.open - state.shed <= fairShare(state.total, instances) + 1) return;
       response.shouldKeepAlive = false;
       state.shedding.add(socket);
@@ -171,4 +194,4 @@ function createAcceptPacing({ instances, totalFor, timers = globalThis, now = Da
   };
 }
 
-module.exports = { createAcceptPacing, countEstablished, fairShare, procTotal, PAUSE_MS, TOTAL_TTL_MS };
+module.exports = { createAcceptPacing, countEstablished, fairShare, procTotal, readCapped, PAUSE_MS, TOTAL_TTL_MS, PROC_CAP_BYTES };

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import nodeFs from 'node:fs';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
@@ -130,7 +131,7 @@ describe('createAcceptPacing', () => {
     expect(calls).toEqual(['start', 'stop']);
   });
 
-  it('turns itself off when the total cannot be read', () => {
+  it('neither pauses nor sheds while the total cannot be read', () => {
     const pacing = createAcceptPacing({ instances: 2, totalFor: () => undefined, now: () => 0 });
     const { server, calls } = fakeServer();
     pacing.track(server, [3]);
@@ -250,5 +251,23 @@ describe('shedding surplus keep-alive connections', () => {
     expect(calls).toEqual(['start']);
     expect(responses.every((r) => r.shouldKeepAlive)).toBe(true);
     expect(reads).toBe(0); // /proc is never read
+  });
+});
+
+describe('procTotal', () => {
+  const { procTotal, readCapped } = requirePreload('./accept-pacing.cjs');
+  it('reads this host\'s /proc/net/tcp within the cap', () => {
+    expect(typeof procTotal(nodeFs)(1)).toBe('number');
+  });
+  it('gives up on a table bigger than the cap, or an unreadable one', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pacing-')), 'tcp');
+    fs.writeFileSync(file, 'x'.repeat(100));
+    expect(readCapped(fs, file, 100)).toBe('x'.repeat(100));
+    expect(readCapped(fs, file, 99)).toBeUndefined();
+    expect(readCapped(fs, `${file}-missing`, 100)).toBeUndefined();
+    expect(procTotal(fs, 10)(1)).toBeUndefined(); // the real /proc/net/tcp is longer than 10 bytes
   });
 });
