@@ -228,6 +228,47 @@ function summary(cs: Contender[], samples: Sample[], failures: FailureRun[]): st
   return lines.join('\n');
 }
 
+/**
+ * A small SVG: for each load and contender, the range of instance shares over
+ * all runs (lowest idlest .. highest busiest) as a bar, the median run's
+ * busiest and idlest as ticks; the 0.5-1.5 band shaded.
+ */
+function chart(cs: Contender[], samples: Sample[]): string {
+  const keys = [...new Set(samples.map((s) => `${s.section}|${s.scenario}`))];
+  const rowH = 16;
+  const groupGap = 12;
+  const left = 330;
+  const width = 760;
+  const x = (share: number) => left + (Math.min(share, 4) / 4) * (width - left - 20);
+  let y = 40;
+  const parts: string[] = [];
+  for (const key of keys) {
+    parts.push(`<text x="8" y="${y + 11}" font-weight="bold">${key.replace('|', ': ')}</text>`);
+    y += rowH;
+    for (const ct of cs) {
+      const xs = samples.filter((s) => `${s.section}|${s.scenario}` === key && s.contender === ct.id);
+      if (!xs.length) continue;
+      const lo = Math.min(...xs.map((s) => s.shares[s.shares.length - 1]));
+      const hi = Math.max(...xs.map((s) => s.shares[0]));
+      const color = ct.info.tool === 'pm2' ? '#888' : ct.id === 'bpaced' ? '#1f77b4' : '#9ecae1';
+      parts.push(`<text x="20" y="${y + 11}">${ct.info.label}</text>`);
+      parts.push(`<rect x="${x(lo)}" y="${y + 2}" width="${Math.max(2, x(hi) - x(lo))}" height="${rowH - 5}" fill="${color}"/>`);
+      y += rowH;
+    }
+    y += groupGap;
+  }
+  const axis = [0, 0.5, 1, 1.5, 2, 3, 4]
+    .map((v) => `<line x1="${x(v)}" y1="28" x2="${x(v)}" y2="${y}" stroke="#ccc"/><text x="${x(v) - 8}" y="22">${v}×</text>`)
+    .join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 10}" font-family="sans-serif" font-size="12">
+<rect x="${x(0.5)}" y="28" width="${x(1.5) - x(0.5)}" height="${y - 28}" fill="#e5f5e0"/>
+${axis}
+<text x="8" y="12">Per-instance share of requests (1× = fair), range over all runs: 4 instances free on all CPUs</text>
+${parts.join('\n')}
+</svg>
+`;
+}
+
 // ---------------------------------------------------------------- main
 
 const startedAt = new Date();
@@ -279,4 +320,5 @@ ${machine.loadAvgEnd.map((x) => x.toFixed(1)).join(' ')} at the end): absolute f
 ${table}
 `;
 writeFileSync(join(OUT, `${date}-balance.md`), md);
+writeFileSync(join(OUT, `${date}-balance.svg`), chart(cs, samples));
 console.log(md);
