@@ -14,7 +14,6 @@
  * BENCH_QUICK=1: one round, short runs, output in /tmp/nodeunit-bench
  * (override the directory with BENCH_OUT).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
@@ -26,13 +25,13 @@ import type {
   ContenderInfo,
   HangSample,
   KillSample,
-  LoadResult,
   OverheadSample,
   ReloadSample,
   StartSample,
   ThroughputSample,
 } from './lib/types.js';
 import { writeReport } from './report.js';
+import { failed, firstNewAnswer, load } from './lib/load-run.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const ROUNDS = QUICK ? 1 : 3;
@@ -42,7 +41,6 @@ const LOAD_SEC = QUICK ? 2 : 4;
 const CONNECTIONS = 50;
 const HANG_WINDOW_SEC = QUICK ? 6 : 15;
 const OUT = process.env.BENCH_OUT ?? (QUICK ? '/tmp/nodeunit-bench' : resolve('bench/results'));
-const LOAD_SCRIPT = resolve('bench/load.cjs');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rotate = <T>(xs: T[], k: number): T[] => xs.map((_, i) => xs[(i + k) % xs.length]);
@@ -50,52 +48,6 @@ const t0 = Date.now();
 const log = (msg: string) => console.log(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${msg}`);
 
 // ---------------------------------------------------------------- load runs
-
-const loadChildren = new Set<ChildProcess>();
-process.on('exit', () => loadChildren.forEach((ch) => ch.kill('SIGKILL')));
-
-interface LoadOptions {
-  url: string;
-  connections: number;
-  /** Upper bound, seconds; stop() ends it earlier. */
-  duration: number;
-  close?: boolean;
-  timeout?: number;
-}
-
-/** One autocannon run on CPU 0, in its own process. */
-function load(o: LoadOptions): { done: Promise<LoadResult>; stop: () => void } {
-  const child = spawn('taskset', ['-c', '0', process.execPath, LOAD_SCRIPT, JSON.stringify(o)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  loadChildren.add(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (b) => (out += b));
-  child.stderr!.on('data', (b) => (err += b));
-  // Hard bound in case autocannon never returns.
-  const bound = setTimeout(() => child.kill('SIGKILL'), (o.duration + 20) * 1000);
-  const done = new Promise<LoadResult>((res, rej) =>
-    child.on('close', (code) => {
-      clearTimeout(bound);
-      loadChildren.delete(child);
-      try {
-        res(JSON.parse(out));
-      } catch {
-        rej(new Error(`load run failed (exit ${code}): ${err}`));
-      }
-    }),
-  );
-  return { done, stop: () => child.kill('SIGTERM') };
-}
-
-const failed = (r: LoadResult) => r.errors + r.non2xx + r.mismatches + r.lost; // autocannon counts timeouts within errors
-
-/** ms from `since` until the first answer from a pid not in `old`; null if none. */
-function firstNewAnswer(r: LoadResult, old: number[], since: number): number | null {
-  const firsts = Object.entries(r.pids)
-    .filter(([pid]) => !old.includes(Number(pid)))
-    .map(([, p]) => p.first);
-  return firsts.length ? Math.max(0, Math.min(...firsts) - since) : null;
-}
 
 // ---------------------------------------------------------------- contenders
 

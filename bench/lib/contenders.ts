@@ -75,6 +75,10 @@ export class NodeunitContender extends Contender {
     private readonly watchdogSec = 30,
     /** false: no hardening and User=root (a diagnostic, not what enable writes). */
     private readonly sandbox = true,
+    /** false: instances free on every CPU (no CPUAffinity drop-in). */
+    private readonly pinned = true,
+    /** Extra [Service] lines for a diagnostic drop-in (e.g. an environment override). */
+    private readonly extra = '',
   ) {
     super(c, info);
   }
@@ -106,10 +110,11 @@ export class NodeunitContender extends Contender {
   }
   async install(): Promise<void> {
     for (const f of renderApp(this.spec())) await this.c.writeFile(`/etc/systemd/system/${f.path}`, f.content);
-    await this.c.writeFile(
-      `/etc/systemd/system/${this.id}@.service.d/bench-cpu.conf`,
-      `# benchmark only: servers on CPU ${SERVER_CPU}, the load generator on CPU 0\n[Service]\nCPUAffinity=${SERVER_CPU}\n`,
-    );
+    const lines = [
+      ...(this.pinned ? [`# benchmark only: servers on CPU ${SERVER_CPU}, the load generator on CPU 0`, `CPUAffinity=${SERVER_CPU}`] : []),
+      ...(this.extra ? [this.extra] : []),
+    ];
+    if (lines.length) await this.c.writeFile(`/etc/systemd/system/${this.id}@.service.d/bench.conf`, `[Service]\n${lines.join('\n')}\n`);
   }
   /** `nodeunit enable` = the files above + this. */
   async enable(now: boolean): Promise<void> {
@@ -194,9 +199,11 @@ export class Pm2Contender extends Contender {
   get home() {
     return `/root/.pm2-${this.id}`;
   }
-  /** argv of a pm2 CLI call, pinned to the servers' CPU (a daemon it spawns inherits that). */
+  /** CPUs of pm2's daemon and workers: the servers' CPU, or every CPU ('0-1023'). */
+  cpus = SERVER_CPU;
+  /** argv of a pm2 CLI call, pinned to `cpus` (a daemon it spawns inherits that). */
   argv(...args: string[]): string[] {
-    return ['taskset', '-c', SERVER_CPU, LTS_NODE, PM2_BIN, ...args];
+    return ['taskset', '-c', this.cpus, LTS_NODE, PM2_BIN, ...args];
   }
   env(): Record<string, string> {
     return { HOME: '/root', PM2_HOME: this.home, PORT: String(this.port) };

@@ -33,6 +33,8 @@ const { installAdoption } = require('./adopt.cjs');
 const { onServerListening, installManualReady } = require('./readiness.cjs');
 const { createStatus } = require('./status.cjs');
 const { createDrain } = require('./drain.cjs');
+const { createAcceptPacing, procTotal } = require('./accept-pacing.cjs');
+const { subscribe } = require('./channels.cjs');
 
 function main() {
   const settings = readSettings(process.env, process.pid);
@@ -50,6 +52,12 @@ function main() {
   process.on('SIGTERM', drain.onSigterm);
 
   if (settings.adopt) installAdoption(net, settings.fds);
+  const pacing = createAcceptPacing({ instances: settings.instances, totalFor: procTotal(require('fs')) });
+  const inheritedFds = settings.fds.map((f) => f.fd);
+  if (pacing.enabled) {
+    subscribe(dc, 'net.server.socket', ({ socket }) => pacing.onConnection(socket.server, socket));
+    subscribe(dc, 'http.server.request.start', ({ server, socket, response }) => pacing.onRequest(server || socket.server, socket, response));
+  }
 
   let ready = false;
   const becomeReady = () => {
@@ -59,6 +67,7 @@ function main() {
   };
   onServerListening(net, dc, features, (server) => {
     drain.track(server);
+    pacing.track(server, inheritedFds);
     status.addServer(server);
     if (ready) status.refresh();
     else if (settings.ready === 'listen') becomeReady();

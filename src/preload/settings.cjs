@@ -9,6 +9,9 @@
  *   adopt           false only when NODEUNIT_ADOPT=0 (--no-adopt)
  *   watchdogUsec    see watchdog.cjs
  *   fds             see listen-fds.cjs
+ *   instances       NODEUNIT_INSTANCES, how many instances share the app's
+ *                   sockets (accept-pacing.cjs); 1 when unset or malformed.
+ *                   Kept in process.env, like NODEUNIT_INSTANCE.
  */
 const { parseFd } = require('./notify.cjs');
 const { watchdogPeriodUsec } = require('./watchdog.cjs');
@@ -37,6 +40,7 @@ function readSettings(env, pid) {
     adopt: env.NODEUNIT_ADOPT !== '0',
     watchdogUsec: watchdogPeriodUsec(env, pid),
     fds: listenFds(env, pid),
+    instances: /^[1-9]\d{0,3}$/.test(env.NODEUNIT_INSTANCES || '') ? Number(env.NODEUNIT_INSTANCES) : 1,
   };
 }
 

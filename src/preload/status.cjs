@@ -3,8 +3,10 @@
  * The STATUS= line of sd_notify(3): what `systemctl status` prints as
  * "Status:". It says what the service waits for before it is ready, where
  * it listens once ready, and every REFRESH_MS its resident memory and the
- * 99th percentile of event-loop delay since the last refresh.
+ * 99th percentile of event-loop delay since the last refresh (loop-delay.cjs).
  */
+
+const { createLoopDelay } = require('./loop-delay.cjs');
 
 const REFRESH_MS = 10_000;
 
@@ -29,7 +31,7 @@ function readyText(addresses, metrics) {
 
 function createStatus({ notifier, perfHooks, memoryUsage = process.memoryUsage, timers = globalThis }) {
   const servers = new Set();
-  let histogram;
+  let loopDelay;
 
   const addresses = () => {
     const list = [];
@@ -46,8 +48,7 @@ function createStatus({ notifier, perfHooks, memoryUsage = process.memoryUsage, 
 
   const metrics = () => {
     const rssMb = Math.round(memoryUsage.rss() / 1048576);
-    const p99 = histogram ? histogram.percentile(99) / 1e6 : 0;
-    if (histogram) histogram.reset();
+    const p99 = loopDelay ? loopDelay.p99Ms() : 0;
     return { rssMb, loopP99Ms: p99.toFixed(1) };
   };
 
@@ -61,8 +62,7 @@ function createStatus({ notifier, perfHooks, memoryUsage = process.memoryUsage, 
     /** Sends READY=1 with the status; refreshes the status from then on. */
     ready() {
       notifier.send({ READY: 1, STATUS: readyText(addresses(), null) });
-      histogram = perfHooks.monitorEventLoopDelay({ resolution: 20 });
-      histogram.enable();
+      loopDelay = createLoopDelay(perfHooks);
       const timer = timers.setInterval(() => {
         if (!notifier.enabled) return;
         notifier.send({ STATUS: readyText(addresses(), metrics()) });

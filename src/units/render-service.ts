@@ -14,12 +14,21 @@ export function defaultEnvFile(name: string): string {
 /** Seconds systemd waits after SIGTERM beyond the drain timeout before SIGKILL. */
 export const STOP_GRACE_SEC = 5;
 
-// Restart backoff. Fixed RestartSec= everywhere; on systemd >= 254 the delay
-// grows from it to RestartMaxDelaySec= over RestartSteps= restarts.
-const RESTART_SEC = 1;
+// Restart backoff. A short first RestartSec= so a crashed instance serves
+// again as fast as under pm2 (whose restart_delay is 0): most of the time to
+// its first answer is node starting, not this delay; the socket queues
+// connections meanwhile. Not 0: systemd >= 254 grows the delay geometrically
+// from RestartSec= to RestartMaxDelaySec= over RestartSteps= restarts
+// (10ms, 30ms, 90ms, 0.26s, 0.8s, 2.3s, 6.8s, 20s, 60s), and from 0 it could
+// not grow. Older systemd has no growing delay: there the start limit below
+// ends a crash loop after START_LIMIT_BURST quick restarts, as pm2's
+// max_restarts does.
+const RESTART_MS = 10;
 const RESTART_STEPS = 8;
 const RESTART_MAX_DELAY_SEC = 60;
 // Give up after this many starts within the interval (crash loop on boot).
+// With the steps above, 10 starts take ~90 s < 300 s: a hopeless loop stops
+// on every systemd version.
 const START_LIMIT_INTERVAL_SEC = 300;
 const START_LIMIT_BURST = 10;
 
@@ -58,6 +67,9 @@ function environment(spec: AppSpec): Directive[] {
   const userSetsNodeEnv = spec.env.some(([key]) => key === 'NODE_ENV');
   return [
     directive('Environment', 'NODEUNIT_INSTANCE=%i', 'the instance number (1..N), for per-instance behaviour'),
+    ...(spec.balance === 'shared' && spec.instances > 1 && distinctPorts(spec).length > 0
+      ? [directive('Environment', `NODEUNIT_INSTANCES=${spec.instances}`, 'how many instances share the socket: each takes about its share of connections')]
+      : []),
     ...(userSetsNodeEnv ? [] : [directive('Environment', 'NODE_ENV=production', 'override with --env NODE_ENV=...')]),
     ...spec.env.map(([key, value]) => directive('Environment', quoteEnvironmentAssignment(key, value))),
     directive('EnvironmentFile', `-${escapePath(defaultEnvFile(spec.name))}`, 'optional, for secrets; read at every start, overrides the lines above'),
@@ -118,8 +130,10 @@ export function renderService(spec: AppSpec): RenderedFile {
     ...(spec.restartPreventExitStatus?.length
       ? [directive('RestartPreventExitStatus', spec.restartPreventExitStatus.join(' '), 'these exit codes end it for good (pm2 stop_exit_codes)')]
       : []),
-    directive('RestartSec', String(spec.restartSec ?? RESTART_SEC), 'pause before a restart'),
-    directive('RestartSteps', String(RESTART_STEPS), `back off from ${RESTART_SEC}s to ${RESTART_MAX_DELAY_SEC}s over repeated failures`),
+    spec.restartSec === undefined
+      ? directive('RestartSec', `${RESTART_MS}ms`, 'short pause before a restart; the socket queues connections meanwhile')
+      : directive('RestartSec', String(spec.restartSec), 'pause before a restart (pm2 restart_delay); the socket queues connections meanwhile'),
+    directive('RestartSteps', String(RESTART_STEPS), `back off from ${spec.restartSec === undefined ? `${RESTART_MS}ms` : `${spec.restartSec}s`} to ${RESTART_MAX_DELAY_SEC}s over repeated failures`),
     directive('RestartMaxDelaySec', String(RESTART_MAX_DELAY_SEC)),
     ...(spec.watchdogSec > 0
       ? [directive('WatchdogSec', String(spec.watchdogSec), 'an event loop blocked this long counts as a failure (killed, restarted)')]

@@ -12,6 +12,7 @@ describe('readSettings', () => {
       adopt: true,
       watchdogUsec: 0,
       fds: [],
+      instances: 1,
     });
   });
   it('reads what the launcher and systemd set', () => {
@@ -23,6 +24,7 @@ describe('readSettings', () => {
       WATCHDOG_USEC: '4000000',
       LISTEN_PID: '42',
       LISTEN_FDS: '1',
+      NODEUNIT_INSTANCES: '4',
     };
     expect(readSettings(env, 42)).toEqual({
       notifyFd: 5,
@@ -31,11 +33,13 @@ describe('readSettings', () => {
       adopt: false,
       watchdogUsec: 4_000_000,
       fds: [{ fd: 3, name: 'unknown' }],
+      instances: 4,
     });
   });
   it('falls back to defaults on malformed values', () => {
-    const s = readSettings({ NODEUNIT_READY: 'soon', NODEUNIT_DRAIN_TIMEOUT: 'ten' }, 42);
+    const s = readSettings({ NODEUNIT_READY: 'soon', NODEUNIT_DRAIN_TIMEOUT: 'ten', NODEUNIT_INSTANCES: '0' }, 42);
     expect(s.ready).toBe('listen');
+    expect(s.instances).toBe(1);
     expect(s.drainTimeoutMs).toBe(10_000);
   });
   it('consumes the systemd and nodeunit variables, but not NODEUNIT_INSTANCE', () => {

@@ -17,7 +17,7 @@ describe('createStatus', () => {
     let tick: (() => void) | undefined;
     const status = createStatus({
       notifier: { enabled: true, send: (f: Record<string, unknown>) => sent.push(f) },
-      perfHooks: { monitorEventLoopDelay: () => ({ enable() {}, reset() {}, percentile: () => 2_340_000 }) },
+      perfHooks: { monitorEventLoopDelay: () => ({ enable() {}, reset() {}, percentile: () => 22_340_000 }) },
       memoryUsage: { rss: () => 45 * 1048576 },
       timers: {
         setInterval: (fn: () => void, ms: number) => {

@@ -119,6 +119,15 @@ describe('renderApp', () => {
     expect(old).not.toContain('back off from');
   });
 
+  it('restarts after 10 ms on every systemd, and a crash loop still ends at the start limit', () => {
+    for (const systemdVersion of [247, 252, 254, 257]) {
+      const unit = service(renderApp(defaultSpec({ systemdVersion })));
+      expect(unit).toMatch(/^RestartSec=10ms$/m);
+      expect(unit).toMatch(/^StartLimitIntervalSec=300$/m);
+      expect(unit).toMatch(/^StartLimitBurst=10$/m);
+    }
+  });
+
   it('drops directives newer than the host', () => {
     const v241 = service(renderApp(defaultSpec({ systemdVersion: 241 })));
     for (const key of ['ProtectHostname', 'ProtectClock', 'ProtectKernelLogs', 'ProtectProc', 'PrivateIPC']) {

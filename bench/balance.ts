@@ -1,0 +1,324 @@
+/**
+ * npm run bench:balance — how evenly 4 instances share the load with every
+ * server free on all CPUs (nothing pinned but the load generator, on CPU 0),
+ * nodeunit vs pm2's round-robin cluster in the same run (issue 10):
+ *
+ *   A. Direct: autocannon with 16, 32 and 64 keep-alive connections and with
+ *      a new connection per request (32 at a time): req/s, p99 and each
+ *      instance's share of requests (1.00 = a fair quarter).
+ *   B. Behind nginx: Debian's nginx (2 workers, `upstream … keepalive 32`)
+ *      on the host as the client-facing proxy for each contender: the same
+ *      figures at 64 client connections, then failed requests during a
+ *      rolling reload and during SIGKILL of one instance.
+ *
+ * Contenders: nodeunit `--balance shared` (the default, with accept pacing),
+ * the same without pacing (a drop-in sets NODEUNIT_INSTANCES=1: what shared
+ * did before), `--balance reuseport`, and `pm2 start -i 4`. Rounds alternate
+ * the order. The machine is shared with other work: compare within a run.
+ * BENCH_ROUNDS (default 3), BENCH_NGINX_ROUNDS (default 2), BENCH_SECTIONS=direct,nginx (default both),
+ * BENCH_OUT (default bench/results). Writes <date>-balance.{json,md}.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Container } from '../test/e2e/harness/container.js';
+import { bootWithNodeunit } from '../test/e2e/harness/nodeunit.js';
+import { Contender, killWithInflight, NodeunitContender, Pm2Contender } from './lib/contenders.js';
+import { failed, load } from './lib/load-run.js';
+import { quantile } from './lib/stats.js';
+import type { LoadResult } from './lib/types.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const NGINX_ROUNDS = Number(process.env.BENCH_NGINX_ROUNDS ?? 2);
+const SECTIONS = process.env.BENCH_SECTIONS ?? 'direct,nginx';
+const LOAD_SEC = 3;
+const OUT = process.env.BENCH_OUT ?? resolve('bench/results');
+const INSTANCES = 4;
+const ALL_CPUS = `0-${os.cpus().length - 1}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const rotate = <T>(xs: T[], k: number): T[] => xs.map((_, i) => xs[(i + k) % xs.length]);
+const t0 = Date.now();
+const log = (m: string) => console.log(`[balance ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${m}`);
+
+/** Each instance's share of the answered requests, 1.00 = fair; instances that answered nothing count as 0. */
+function shares(r: LoadResult, pids: number[]): number[] {
+  const counts = pids.map((p) => r.pids[String(p)]?.count ?? 0);
+  const total = counts.reduce((a, b) => a + b, 0) || 1;
+  return counts.map((n) => (n * pids.length) / total).sort((a, b) => b - a);
+}
+
+interface Sample {
+  section: 'direct' | 'nginx';
+  round: number;
+  scenario: string;
+  contender: string;
+  rps: number;
+  p99: number;
+  failed: number;
+  shares: number[];
+}
+interface FailureRun {
+  round: number;
+  contender: string;
+  what: 'reload' | 'kill';
+  requests: number;
+  failed: number;
+  codes: Record<string, number>;
+}
+
+function contenders(c: Container) {
+  const nu = (id: string, balance: 'shared' | 'reuseport', port: number, label: string, extra = '') =>
+    new NodeunitContender(c, { id, label, tool: 'nodeunit', instances: INSTANCES, balance, port }, 30, true, false, extra);
+  const pm = new Pm2Contender(c, { id: 'bpm2', label: 'pm2 -i 4 (round-robin)', tool: 'pm2', instances: INSTANCES, port: 18434 });
+  pm.cpus = ALL_CPUS;
+  return [
+    nu('bpaced', 'shared', 18431, 'nodeunit shared (paced, default)'),
+    nu('bunpaced', 'shared', 18432, 'nodeunit shared, no pacing', 'Environment=NODEUNIT_INSTANCES=1'),
+    nu('breuse', 'reuseport', 18433, 'nodeunit reuseport'),
+    pm,
+  ];
+}
+
+// ---------------------------------------------------------------- nginx on the host
+
+const NGINX_DIR = '/tmp/nodeunit-bench-nginx';
+let nginx: ChildProcess | undefined;
+process.on('exit', () => nginx?.kill('SIGKILL'));
+
+async function startNginx(backends: Array<{ id: string; port: number; front: number }>) {
+  rmSync(NGINX_DIR, { recursive: true, force: true });
+  mkdirSync(NGINX_DIR, { recursive: true });
+  const ups = backends
+    .map(
+      (b) => `  upstream ${b.id} { server 127.0.0.1:${b.port}; keepalive 32; }
+  server {
+    listen 127.0.0.1:${b.front};
+    location / { proxy_pass http://${b.id}; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }`,
+    )
+    .join('\n');
+  writeFileSync(
+    join(NGINX_DIR, 'nginx.conf'),
+    `daemon off;
+worker_processes 2;
+pid ${NGINX_DIR}/nginx.pid;
+error_log ${NGINX_DIR}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${NGINX_DIR}/body;
+  proxy_temp_path ${NGINX_DIR}/proxy;
+  fastcgi_temp_path ${NGINX_DIR}/fastcgi;
+  uwsgi_temp_path ${NGINX_DIR}/uwsgi;
+  scgi_temp_path ${NGINX_DIR}/scgi;
+${ups}
+}
+`,
+  );
+  nginx = spawn('nginx', ['-p', NGINX_DIR, '-c', join(NGINX_DIR, 'nginx.conf'), '-e', join(NGINX_DIR, 'error.log')], { stdio: 'inherit' });
+  for (const b of backends) {
+    for (let i = 0; ; i++) {
+      try {
+        await fetch(`http://127.0.0.1:${b.front}/`, { signal: AbortSignal.timeout(2000) });
+        break;
+      } catch (e) {
+        if (i > 50) throw new Error(`nginx does not answer on ${b.front}: ${e}`);
+        await sleep(100);
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- runs
+
+/** A contender that answered nothing: what systemd and the journal say. */
+async function diagnose(ct: Contender) {
+  if (!(ct instanceof NodeunitContender)) return;
+  const r = await ct.c.sh(
+    `systemctl --no-pager list-units '${ct.id}*' ; for i in 1 2 3 4; do systemctl show -p MainPID -p NRestarts -p ActiveState -p Result ${ct.id}@$i.service | tr '\n' ' '; echo; done; ss -Hltn 'sport = :${ct.port}'; journalctl --no-pager -n 30 -u '${ct.id}@*'`,
+  );
+  log(`${ct.id} answered nothing:\n${r.stdout}${r.stderr}`);
+}
+
+async function direct(cs: Contender[], out: Sample[]) {
+  const scenarios = [
+    { id: 'keepalive-16', connections: 16, close: false },
+    { id: 'keepalive-32', connections: 32, close: false },
+    { id: 'keepalive-64', connections: 64, close: false },
+    { id: 'new-connections-32', connections: 32, close: true },
+  ];
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const sc of scenarios) {
+      for (const ct of rotate(cs, round + scenarios.indexOf(sc))) {
+        const pids = await ct.pids();
+        const r = await load({ url: `http://127.0.0.1:${ct.port}/`, connections: sc.connections, duration: LOAD_SEC, close: sc.close }).done;
+        const s: Sample = { section: 'direct', round, scenario: sc.id, contender: ct.id, rps: r.rps, p99: r.latency.p99, failed: failed(r), shares: shares(r, pids) };
+        out.push(s);
+        if (r.requests === 0) await diagnose(ct);
+        log(`direct r${round + 1} ${sc.id.padEnd(18)} ${ct.info.label.padEnd(34)} ${r.rps.toFixed(0).padStart(6)} req/s p99 ${r.latency.p99} ms shares ${s.shares.map((x) => x.toFixed(2)).join('/')}`);
+      }
+    }
+  }
+}
+
+async function behindNginx(cs: Contender[], front: Map<string, number>, out: Sample[], failures: FailureRun[]) {
+  for (let round = 0; round < NGINX_ROUNDS; round++) {
+    for (const ct of rotate(cs, round)) {
+      const pids = await ct.pids();
+      const r = await load({ url: `http://127.0.0.1:${front.get(ct.id)}/`, connections: 64, duration: LOAD_SEC }).done;
+      const s: Sample = { section: 'nginx', round, scenario: 'nginx-keepalive-64', contender: ct.id, rps: r.rps, p99: r.latency.p99, failed: failed(r), shares: shares(r, pids) };
+      out.push(s);
+      log(`nginx  r${round + 1} ${ct.info.label.padEnd(34)} ${r.rps.toFixed(0).padStart(6)} req/s p99 ${r.latency.p99} ms shares ${s.shares.map((x) => x.toFixed(2)).join('/')}`);
+    }
+    for (const what of ['reload', 'kill'] as const) {
+      for (const ct of rotate(cs, round)) {
+        await ct.resetLimits();
+        if (!(await ct.waitAllUp())) throw new Error(`${ct.id} is not up`);
+        const before = await ct.pids();
+        const l = load({ url: `http://127.0.0.1:${front.get(ct.id)}/`, connections: 32, duration: 60 });
+        await sleep(1000);
+        if (what === 'reload') await ct.reload();
+        else await killWithInflight(ct.c, ct.port, before[1]);
+        await ct.waitAllUp(what === 'reload' ? before : [before[1]], 15_000);
+        await sleep(1000);
+        l.stop();
+        const r = await l.done;
+        failures.push({ round, contender: ct.id, what, requests: r.requests, failed: failed(r), codes: r.codes });
+        log(`nginx  r${round + 1} ${what.padEnd(6)} ${ct.info.label.padEnd(34)} ${failed(r)} failed of ${r.requests} ${JSON.stringify(r.codes)}`);
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- report
+
+function summary(cs: Contender[], samples: Sample[], failures: FailureRun[]): string {
+  const label = new Map(cs.map((c) => [c.id, c.info.label]));
+  const lines = [
+    '| where | load | contender | req/s (median) | ratio to pm2 | p99 ms (median) | busiest / idlest share, worst run | runs with every instance in 0.5–1.5× |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  const keys = [...new Set(samples.map((s) => `${s.section}|${s.scenario}`))];
+  for (const key of keys) {
+    const [section, scenario] = key.split('|');
+    const pm = samples.filter((s) => `${s.section}|${s.scenario}` === key && s.contender === 'bpm2');
+    const pmRps = quantile(pm.map((s) => s.rps), 0.5);
+    for (const ct of cs) {
+      const xs = samples.filter((s) => `${s.section}|${s.scenario}` === key && s.contender === ct.id);
+      if (!xs.length) continue;
+      const rps = quantile(xs.map((s) => s.rps), 0.5);
+      const worstHigh = Math.max(...xs.map((s) => s.shares[0]));
+      const worstLow = Math.min(...xs.map((s) => s.shares[s.shares.length - 1]));
+      const within = xs.filter((s) => s.shares.every((x) => x >= 0.5 && x <= 1.5)).length;
+      lines.push(
+        `| ${section} | ${scenario} | ${label.get(ct.id)} | ${rps.toFixed(0)} | ${(rps / pmRps).toFixed(2)} | ${quantile(xs.map((s) => s.p99), 0.5).toFixed(0)} | ${worstHigh.toFixed(2)} / ${worstLow.toFixed(2)} | ${within} of ${xs.length} |`,
+      );
+    }
+  }
+  if (failures.length) {
+    lines.push('', '| behind nginx, 32 connections | contender | failed requests per run |', '|---|---|---|');
+    for (const what of ['reload', 'kill'] as const) {
+      for (const ct of cs) {
+        const xs = failures.filter((f) => f.what === what && f.contender === ct.id);
+        if (xs.length) lines.push(`| ${what === 'reload' ? 'rolling reload' : 'SIGKILL of one of 4'} | ${label.get(ct.id)} | ${xs.map((f) => `${f.failed} of ${f.requests}`).join(', ')} |`);
+      }
+    }
+  }
+  return lines.join('\n');
+}
+
+/**
+ * A small SVG: for each load and contender, the range of instance shares over
+ * all runs (lowest idlest .. highest busiest) as a bar, the median run's
+ * busiest and idlest as ticks; the 0.5-1.5 band shaded.
+ */
+function chart(cs: Contender[], samples: Sample[]): string {
+  const keys = [...new Set(samples.map((s) => `${s.section}|${s.scenario}`))];
+  const rowH = 16;
+  const groupGap = 12;
+  const left = 330;
+  const width = 760;
+  const x = (share: number) => left + (Math.min(share, 4) / 4) * (width - left - 20);
+  let y = 40;
+  const parts: string[] = [];
+  for (const key of keys) {
+    parts.push(`<text x="8" y="${y + 11}" font-weight="bold">${key.replace('|', ': ')}</text>`);
+    y += rowH;
+    for (const ct of cs) {
+      const xs = samples.filter((s) => `${s.section}|${s.scenario}` === key && s.contender === ct.id);
+      if (!xs.length) continue;
+      const lo = Math.min(...xs.map((s) => s.shares[s.shares.length - 1]));
+      const hi = Math.max(...xs.map((s) => s.shares[0]));
+      const color = ct.info.tool === 'pm2' ? '#888' : ct.id === 'bpaced' ? '#1f77b4' : '#9ecae1';
+      parts.push(`<text x="20" y="${y + 11}">${ct.info.label}</text>`);
+      parts.push(`<rect x="${x(lo)}" y="${y + 2}" width="${Math.max(2, x(hi) - x(lo))}" height="${rowH - 5}" fill="${color}"/>`);
+      y += rowH;
+    }
+    y += groupGap;
+  }
+  const axis = [0, 0.5, 1, 1.5, 2, 3, 4]
+    .map((v) => `<line x1="${x(v)}" y1="28" x2="${x(v)}" y2="${y}" stroke="#ccc"/><text x="${x(v) - 8}" y="22">${v}×</text>`)
+    .join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 10}" font-family="sans-serif" font-size="12">
+<rect x="${x(0.5)}" y="28" width="${x(1.5) - x(0.5)}" height="${y - 28}" fill="#e5f5e0"/>
+${axis}
+<text x="8" y="12">Per-instance share of requests (1× = fair), range over all runs: 4 instances free on all CPUs</text>
+${parts.join('\n')}
+</svg>
+`;
+}
+
+// ---------------------------------------------------------------- main
+
+const startedAt = new Date();
+const loadAvgStart = os.loadavg();
+const c = await bootWithNodeunit({
+  binds: [
+    { host: resolve('bench/apps'), container: '/opt/bench/apps', readOnly: true },
+    { host: resolve('node_modules'), container: '/opt/bench/node_modules', readOnly: true },
+  ],
+});
+const samples: Sample[] = [];
+const failures: FailureRun[] = [];
+let cs: Contender[] = [];
+try {
+  cs = contenders(c);
+  for (const ct of cs) await ct.install();
+  await c.exec(['systemctl', 'daemon-reload']);
+  for (const ct of cs) {
+    if (ct instanceof NodeunitContender) await ct.enable(true);
+    else await ct.start();
+  }
+  for (const ct of cs) if (!(await ct.waitAllUp())) throw new Error(`${ct.id} did not come up`);
+  log(`warming up; ${ROUNDS} rounds, ${LOAD_SEC} s per run, servers on CPUs ${ALL_CPUS}, autocannon on CPU 0`);
+  for (const ct of cs) await load({ url: `http://127.0.0.1:${ct.port}/`, connections: 32, duration: 1 }).done;
+  if (SECTIONS.includes('direct')) await direct(cs, samples);
+  if (SECTIONS.includes('nginx')) {
+    const front = new Map(cs.map((ct, i) => [ct.id, 18481 + i]));
+    await startNginx(cs.map((ct) => ({ id: ct.id, port: ct.port, front: front.get(ct.id)! })));
+    await behindNginx(cs, front, samples, failures);
+  }
+} finally {
+  nginx?.kill('SIGTERM');
+  await c.stop();
+}
+const table = summary(cs, samples, failures);
+const d = startedAt;
+const date = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+mkdirSync(OUT, { recursive: true });
+const machine = { cpuModel: os.cpus()[0]?.model, cores: os.cpus().length, kernel: os.release(), loadAvgStart, loadAvgEnd: os.loadavg() };
+writeFileSync(join(OUT, `${date}-balance.json`), JSON.stringify({ date, startedAt: startedAt.toISOString(), rounds: ROUNDS, loadSec: LOAD_SEC, machine, contenders: cs.map((c) => c.info), samples, failures }) + '\n');
+const md = `# Balance over 4 instances, servers free on all CPUs (${date})
+
+\`npm run bench:balance\`: one Debian 12 container (systemd 252), the pinned LTS node, 4 instances each,
+no CPU pinning for the servers, autocannon on CPU 0, ${LOAD_SEC} s per run, ${ROUNDS} rounds in alternating order.
+Shares are each instance's fraction of the answered requests × 4 (1.00 = fair). The machine (${machine.cores} cores)
+was shared with other engineers' builds and tests (load average ${loadAvgStart.map((x) => x.toFixed(1)).join(' ')} at start,
+${machine.loadAvgEnd.map((x) => x.toFixed(1)).join(' ')} at the end): absolute figures are noisy, compare within the run.
+
+${table}
+`;
+writeFileSync(join(OUT, `${date}-balance.md`), md);
+writeFileSync(join(OUT, `${date}-balance.svg`), chart(cs, samples));
+console.log(md);

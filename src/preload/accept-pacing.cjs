@@ -1,0 +1,197 @@
+'use strict';
+/**
+ * Accept pacing: spreads the connections of a listening socket that every
+ * instance shares (`--balance shared`) evenly over the instances.
+ *
+ * Why: every instance polls the same socket and the kernel wakes them all;
+ * whichever runs first drains the accept queue (libuv accepts in a loop),
+ * so a client that opens its keep-alive connections at once can pin most of
+ * them on one instance for as long as it keeps them (measured 94/6/0/0).
+ * Node's cluster module avoids this with a master that accepts and forwards;
+ * here each instance steps aside on its own instead.
+ *
+ * Only keep-alive traffic needs this: short connections spread well by
+ * themselves (measured), and pausing their accepts costs throughput. So an
+ * instance paces only while at least half of the connections it holds have
+ * carried more than one request ("reused").
+ *
+ * Rule, after this instance accepts a connection on a paced server:
+ *   - it holds fewer than 2 connections, or fewer than half are reused
+ *                                                  -> nothing;
+ *   - it holds more than its fair share, ceil(T / N), where T is the
+ *     established connections to the server's port (all instances, from
+ *     /proc/net/tcp and tcp6, re-read at most every TOTAL_TTL_MS; pacing
+ *     waits while those list more than ~6,000 sockets) and N is
+ *     NODEUNIT_INSTANCES                          -> stop accepting for
+ *     PAUSE_MS (server._handle.readStop(): uv_read_stop stops the listening
+ *     socket's io watcher, whose callback is libuv's accept loop), then
+ *     accept again (readStart()). An instance with fewer connections takes
+ *     the next ones meanwhile; the pause is bounded, so when a sibling is
+ *     dead the survivors still take its share at once, only paced;
+ *   - otherwise                                   -> nothing.
+ * Pacing alone cannot undo a burst that one instance took before the others
+ * woke up, and keep-alive connections stay where they landed. So, when a
+ * request starts on a paced HTTP server (the `http.server.request.start`
+ * channel, before the app's handler runs):
+ *   - at least half of its connections are reused, and it holds more than
+ *     its fair share + 1, counting connections
+ *     it has already asked to close as gone   -> the response says
+ *     `Connection: close` (response.shouldKeepAlive = false, as the drain
+ *     does): the client reconnects, and the new connection goes to an
+ *     instance below its share, since this one is pacing its accepts;
+ *   - otherwise                                -> nothing.
+ * Every request is answered; a shed connection closes after its response.
+ * Which servers: only those listening on an fd systemd passed in (libuv
+ * opened it with uv_tcp_open, so readStart works on it; on a socket Node
+ * bound itself readStart fails with ENOTCONN and readStop does nothing),
+ * and only when N > 1. Anything unexpected (no handle, no readStop, a
+ * failing readStart, /proc unreadable) turns pacing off for that server and
+ * leaves it accepting; while the total cannot be read (or the table is too
+ * big) the instance neither pauses nor sheds, and tries again after
+ * TOTAL_TTL_MS.
+ */
+
+const PAUSE_MS = 1;
+const TOTAL_TTL_MS = 1000;
+// About 6,000 sockets (150 bytes a line): reading and counting stays well under a millisecond.
+const PROC_CAP_BYTES = 1 << 20;
+const TCP_ESTABLISHED = '01';
+
+/** Established sockets whose local port is `port`, in /proc/net/tcp{,6} text. */
+function countEstablished(text, port) {
+  const suffix = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  let n = 0;
+  for (const line of text.split('\n')) {
+    const cols = line.trim().split(/\s+/);
+    if (cols[3] === TCP_ESTABLISHED && cols[1] !== undefined && cols[1].endsWith(suffix)) n++;
+  }
+  return n;
+}
+
+function fairShare(total, instances) {
+  return Math.ceil(total / instances);
+}
+
+/**
+ * The first `cap` bytes of a /proc file, or undefined when it is longer (or
+ * unreadable). /proc/net/tcp lists every socket of the network namespace,
+ * TIME_WAIT included: on a host with hundreds of thousands of them, reading
+ * it would block the event loop, so a bigger table turns pacing off.
+ */
+function readCapped(fs, file, cap) {
+  let fd;
+  try {
+    fd = fs.openSync(file, 'r');
+    const buf = Buffer.allocUnsafe(cap + 1);
+    let length = 0;
+    for (;;) {
+      const n = fs.readSync(fd, buf, length, cap + 1 - length, null);
+      if (n === 0) break;
+      length += n;
+      if (length > cap) return undefined;
+    }
+    return buf.toString('latin1', 0, length);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** Reads the port's established connections from /proc; undefined when unreadable or too big. */
+function procTotal(fs, cap = PROC_CAP_BYTES) {
+  return (port) => {
+    const v4 = readCapped(fs, '/proc/net/tcp', cap);
+    if (v4 === undefined) return undefined;
+    // Missing without IPv6; too big: give up as above.
+    const v6 = fs.existsSync('/proc/net/tcp6') ? readCapped(fs, '/proc/net/tcp6', cap) : '';
+    if (v6 === undefined) return undefined;
+    return countEstablished(v4 + v6, port);
+  };
+}
+
+function createAcceptPacing({ instances, totalFor, timers = globalThis, now = Date.now }) {
+  const paced = new Map(); // server -> { open, paused, total, readAt, port }
+  const enabled = Number.isInteger(instances) && instances > 1;
+
+  function stopPacing(server) {
+    paced.delete(server);
+  }
+
+  /** The port's total, re-read when older than TOTAL_TTL_MS; false while it cannot be known. */
+  function refresh(state) {
+    if (now() - state.readAt >= TOTAL_TTL_MS) {
+      const total = totalFor(state.port);
+      state.total = total === undefined ? undefined : total;
+      state.readAt = now();
+    }
+    return state.total !== undefined;
+  }
+
+  const keepAlive = (state) => state.reused * 2 >= state.open;
+
+  function afterAccept(server, state) {
+    if (state.open < 2 || state.paused || !keepAlive(state)) return;
+    if (!refresh(state)) return;
+    if (state.open <= fairShare(state.total, instances)) return;
+    const handle = server._handle;
+    if (!handle) return stopPacing(server);
+    handle.readStop();
+    state.paused = true;
+    const timer = timers.setTimeout(() => {
+      state.paused = false;
+      // A server closed meanwhile has no handle (or another one): leave it.
+      if (server._handle !== handle) return;
+      if (handle.readStart() !== 0) stopPacing(server);
+    }, PAUSE_MS);
+    if (timer && timer.unref) timer.unref();
+  }
+
+  return {
+    get enabled() {
+      return enabled;
+    },
+    /** Paces `server` if it listens on one of systemd's fds and can pause. */
+    track(server, inheritedFds) {
+      if (!enabled || paced.has(server)) return false;
+      const handle = server._handle;
+      if (!handle || typeof handle.readStop !== 'function' || typeof handle.readStart !== 'function') return false;
+      if (!inheritedFds.includes(handle.fd)) return false;
+      const address = server.address();
+      if (!address || typeof address !== 'object') return false;
+      // The first readStart arms readStop (libuv's stop is a no-op on a
+      // stream it never started reading); on an fd it cannot read, give up.
+      if (handle.readStart() !== 0) return false;
+      paced.set(server, { open: 0, paused: false, total: 0, readAt: -Infinity, port: address.port, shedding: new WeakSet(), shed: 0, requests: new WeakMap(), reused: 0 });
+      return true;
+    },
+    /** A connection this process accepted (the `net.server.socket` channel). */
+    onConnection(server, socket) {
+      const state = paced.get(server);
+      if (!state) return;
+      state.open++;
+      socket.once('close', () => {
+        state.open--;
+        if (state.shedding.has(socket)) state.shed--;
+        if ((state.requests.get(socket) || 0) >= 2) state.reused--;
+      });
+      afterAccept(server, state);
+    },
+    /** A request starting on `socket` (the `http.server.request.start` channel). */
+    onRequest(server, socket, response) {
+      const state = paced.get(server);
+      if (!state) return;
+      const count = (state.requests.get(socket) || 0) + 1;
+      state.requests.set(socket, count);
+      if (count === 2) state.reused++;
+      if (state.shedding.has(socket) || state.open - state.shed < 3 || !keepAlive(state)) return;
+      if (!refresh(state)) return;
+      if (state.open - state.shed <= fairShare(state.total, instances) + 1) return;
+      response.shouldKeepAlive = false;
+      state.shedding.add(socket);
+      state.shed++;
+    },
+  };
+}
+
+module.exports = { createAcceptPacing, countEstablished, fairShare, procTotal, readCapped, PAUSE_MS, TOTAL_TTL_MS, PROC_CAP_BYTES };

@@ -1,0 +1,273 @@
+import { EventEmitter } from 'node:events';
+import nodeFs from 'node:fs';
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { requirePreload } from './load';
+
+const { createAcceptPacing, countEstablished, fairShare, PAUSE_MS, TOTAL_TTL_MS } = requirePreload('./accept-pacing.cjs');
+
+// Two lines of /proc/net/tcp: an established connection to port 8080 (0x1F90), a listener on it.
+const PROC = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 0100007F:1F90 0100007F:C350 01 00000000:00000000 00:00000000 00000000     0        0 1 1 0
+   1: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 2 1 0
+   2: 0100007F:C351 0100007F:1F90 01 00000000:00000000 00:00000000 00000000     0        0 3 1 0
+`;
+
+describe('countEstablished', () => {
+  it('counts established sockets whose local port is the port, not listeners or clients', () => {
+    expect(countEstablished(PROC, 8080)).toBe(1);
+    expect(countEstablished(PROC, 50001)).toBe(1);
+    expect(countEstablished(PROC, 80)).toBe(0);
+  });
+});
+
+describe('fairShare', () => {
+  it.each([
+    [16, 4, 4],
+    [17, 4, 5],
+    [0, 4, 0],
+  ])('%i connections over %i instances -> %i', (total, n, share) => expect(fairShare(total, n)).toBe(share));
+});
+
+/** A fake server on systemd's fd 3 with a handle that records readStop/readStart. */
+function fakeServer(fd = 3, startRc = 0) {
+  const calls: string[] = [];
+  const handle = {
+    fd,
+    readStop: () => (calls.push('stop'), 0),
+    readStart: () => (calls.push('start'), startRc),
+  };
+  return { server: { _handle: handle as typeof handle | null, address: () => ({ port: 8080 }) }, calls, handle };
+}
+
+function fakeTimers() {
+  const pending: Array<() => void> = [];
+  return {
+    timers: { setTimeout: (fn: () => void, ms: number) => (expect(ms).toBe(PAUSE_MS), pending.push(fn), { unref() {} }) },
+    fire: () => pending.splice(0).forEach((fn) => fn()),
+    pending,
+  };
+}
+
+const connection = () => new EventEmitter();
+
+/** Two requests on `socket`: it is now a reused (keep-alive) connection. */
+function reuse(pacing: { onRequest(server: unknown, socket: unknown, response: unknown): void }, server: unknown, socket: EventEmitter) {
+  pacing.onRequest(server, socket, { shouldKeepAlive: true });
+  pacing.onRequest(server, socket, { shouldKeepAlive: true });
+}
+
+describe('createAcceptPacing', () => {
+  it('does nothing with one instance', () => {
+    const pacing = createAcceptPacing({ instances: 1, totalFor: () => 100 });
+    expect(pacing.enabled).toBe(false);
+    expect(pacing.track(fakeServer().server, [3])).toBe(false);
+  });
+
+  it('paces only servers on an inherited fd whose handle can pause', () => {
+    const pacing = createAcceptPacing({ instances: 4, totalFor: () => 0 });
+    expect(pacing.track(fakeServer(12).server, [3])).toBe(false);
+    expect(pacing.track(fakeServer(3, -107).server, [3])).toBe(false); // readStart fails: ENOTCONN
+    const { server, calls } = fakeServer();
+    expect(pacing.track(server, [3])).toBe(true);
+    expect(calls).toEqual(['start']); // arms readStop
+  });
+
+  it('steps aside for PAUSE_MS once it holds more than its fair share, then accepts again', () => {
+    const t = fakeTimers();
+    let reads = 0;
+    const pacing = createAcceptPacing({ instances: 4, totalFor: () => (reads++, 8), timers: t.timers, now: () => 0 });
+    const { server, calls } = fakeServer();
+    pacing.track(server, [3]);
+    calls.length = 0;
+    const sockets = [connection(), connection()];
+    for (const s of sockets) pacing.onConnection(server, s);
+    for (const s of sockets) reuse(pacing, server, s);
+    expect(calls).toEqual([]); // 2 of 8 over 4 instances: its share
+    pacing.onConnection(server, connection());
+    expect(calls).toEqual(['stop']); // 3 > ceil(8 / 4), 2 of 3 reused
+    pacing.onConnection(server, connection()); // already paused: no second timer
+    expect(t.pending).toHaveLength(1);
+    t.fire();
+    expect(calls).toEqual(['stop', 'start']);
+    expect(reads).toBe(1); // the total is cached for TOTAL_TTL_MS
+  });
+
+  it('forgets closed connections and re-reads the total after TOTAL_TTL_MS', () => {
+    const t = fakeTimers();
+    let clock = 0;
+    let total = 4;
+    const pacing = createAcceptPacing({ instances: 2, totalFor: () => total, timers: t.timers, now: () => clock });
+    const { server, calls } = fakeServer();
+    pacing.track(server, [3]);
+    calls.length = 0;
+    const [a, b, c] = [connection(), connection(), connection()];
+    pacing.onConnection(server, a);
+    pacing.onConnection(server, b);
+    reuse(pacing, server, a);
+    reuse(pacing, server, b);
+    a.emit('close');
+    pacing.onConnection(server, c);
+    reuse(pacing, server, c);
+    expect(calls).toEqual([]); // holds 2 of 4 over 2
+    clock = TOTAL_TTL_MS;
+    total = 2;
+    pacing.onConnection(server, connection());
+    expect(calls).toEqual(['stop']); // holds 3 of 2 over 2 (fresh total)
+  });
+
+  it('leaves a server that closed during the pause alone', () => {
+    const t = fakeTimers();
+    const pacing = createAcceptPacing({ instances: 2, totalFor: () => 0, timers: t.timers, now: () => 0 });
+    const { server, calls } = fakeServer();
+    pacing.track(server, [3]);
+    const a = connection();
+    pacing.onConnection(server, a);
+    reuse(pacing, server, a);
+    pacing.onConnection(server, connection());
+    server._handle = null;
+    t.fire();
+    expect(calls).toEqual(['start', 'stop']);
+  });
+
+  it('neither pauses nor sheds while the total cannot be read', () => {
+    const pacing = createAcceptPacing({ instances: 2, totalFor: () => undefined, now: () => 0 });
+    const { server, calls } = fakeServer();
+    pacing.track(server, [3]);
+    const a = connection();
+    pacing.onConnection(server, a);
+    reuse(pacing, server, a);
+    for (let i = 0; i < 5; i++) pacing.onConnection(server, connection());
+    expect(calls).toEqual(['start']);
+  });
+});
+
+// The libuv behaviour the rule relies on, on this Node: on a listening socket
+// opened from an inherited fd, readStop() stops accepting and readStart()
+// resumes. The fd is inherited for real: a child node gets a listening socket
+// as fd 3 from its parent, as from systemd.
+describe('readStop/readStart on an inherited listening fd (real Node)', () => {
+  it('holds a connection in the queue while stopped and accepts it after readStart', async () => {
+    const parent = net.createServer();
+    await new Promise<void>((r) => parent.listen(0, '127.0.0.1', () => r()));
+    const port = (parent.address() as net.AddressInfo).port;
+    const fd = (parent as unknown as { _handle: { fd: number } })._handle.fd;
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const net = require('net');
+         const s = net.createServer((c) => { console.log('accepted ' + stopped); c.end('x'); });
+         let stopped = false;
+         s.listen({ fd: 3 }, () => {
+           const h = s._handle;
+           if (h.readStart() !== 0) { console.log('readStart failed'); process.exit(1); }
+           h.readStop(); stopped = true; console.log('stopped');
+           setTimeout(() => { stopped = false; h.readStart(); }, 300);
+           setTimeout(() => process.exit(0), 2000);
+         });`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit', fd] },
+    );
+    // Only the child holds the socket now (a socket Node bound itself cannot be paused).
+    parent.close();
+    let out = '';
+    child.stdout!.on('data', (b) => (out += b));
+    await new Promise<void>((r) => {
+      const wait = () => (out.includes('stopped') ? r() : setTimeout(wait, 10));
+      wait();
+    });
+    const reply = await new Promise<string>((resolve, reject) => {
+      const c = net.connect(port, '127.0.0.1');
+      let body = '';
+      c.on('data', (b) => (body += b));
+      c.on('end', () => resolve(body));
+      c.on('error', reject);
+    });
+    await new Promise((r) => child.on('close', r));
+    expect(reply).toBe('x');
+    // The connection waited in the queue until readStart: accepted while not stopped.
+    expect(out).toContain('accepted false');
+    expect(out).not.toContain('accepted true');
+  }, 15_000);
+});
+
+describe('shedding surplus keep-alive connections', () => {
+  it('asks connections beyond fair share + 1 to close after their response, once each', () => {
+    const t = fakeTimers();
+    const pacing = createAcceptPacing({ instances: 4, totalFor: () => 16, timers: t.timers, now: () => 0 });
+    const { server } = fakeServer();
+    pacing.track(server, [3]);
+    const sockets = Array.from({ length: 8 }, connection);
+    for (const s of sockets) pacing.onConnection(server, s);
+    // 8 held, fair share 4: shed down to 5, once half of them are reused.
+    const first = sockets.map(() => ({ shouldKeepAlive: true }));
+    sockets.forEach((s, i) => pacing.onRequest(server, s, first[i]));
+    expect(first.every((r) => r.shouldKeepAlive)).toBe(true); // no connection reused yet
+    const responses = sockets.map(() => ({ shouldKeepAlive: true }));
+    sockets.forEach((s, i) => pacing.onRequest(server, s, responses[i]));
+    expect(responses.filter((r) => !r.shouldKeepAlive)).toHaveLength(3);
+    // The same socket again: not counted twice; the others are within share now.
+    const again = { shouldKeepAlive: true };
+    pacing.onRequest(server, sockets[0], again);
+    pacing.onRequest(server, sockets[7], again);
+    expect(again.shouldKeepAlive).toBe(true);
+    // A shed one closes: the count of connections to shed drops with it.
+    const shedIndex = responses.findIndex((r) => !r.shouldKeepAlive);
+    sockets[shedIndex].emit('close');
+    const next = { shouldKeepAlive: true };
+    pacing.onRequest(server, sockets[7], next);
+    expect(next.shouldKeepAlive).toBe(true); // 7 held, 2 still shedding: 5 <= 4 + 1
+  });
+
+  it('leaves connections of an instance within its share alone, and untracked servers', () => {
+    const pacing = createAcceptPacing({ instances: 2, totalFor: () => 8, now: () => 0 });
+    const { server } = fakeServer();
+    pacing.track(server, [3]);
+    const sockets = Array.from({ length: 4 }, connection);
+    for (const s of sockets) pacing.onConnection(server, s);
+    const r = { shouldKeepAlive: true };
+    for (const s of sockets) pacing.onRequest(server, s, r);
+    for (const s of sockets) pacing.onRequest(server, s, r);
+    pacing.onRequest({}, sockets[0], r);
+    expect(r.shouldKeepAlive).toBe(true);
+  });
+
+  it('never pauses or sheds while most connections carry one request each (new-connection traffic)', () => {
+    const t = fakeTimers();
+    let reads = 0;
+    const pacing = createAcceptPacing({ instances: 4, totalFor: () => (reads++, 4), timers: t.timers, now: () => 0 });
+    const { server, calls } = fakeServer();
+    pacing.track(server, [3]);
+    const responses = [];
+    for (let i = 0; i < 20; i++) {
+      const s = connection();
+      pacing.onConnection(server, s);
+      const r = { shouldKeepAlive: true };
+      pacing.onRequest(server, s, r);
+      responses.push(r);
+    }
+    expect(calls).toEqual(['start']);
+    expect(responses.every((r) => r.shouldKeepAlive)).toBe(true);
+    expect(reads).toBe(0); // /proc is never read
+  });
+});
+
+describe('procTotal', () => {
+  const { procTotal, readCapped } = requirePreload('./accept-pacing.cjs');
+  it('reads this host\'s /proc/net/tcp within the cap', () => {
+    expect(typeof procTotal(nodeFs)(1)).toBe('number');
+  });
+  it('gives up on a table bigger than the cap, or an unreadable one', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pacing-')), 'tcp');
+    fs.writeFileSync(file, 'x'.repeat(100));
+    expect(readCapped(fs, file, 100)).toBe('x'.repeat(100));
+    expect(readCapped(fs, file, 99)).toBeUndefined();
+    expect(readCapped(fs, `${file}-missing`, 100)).toBeUndefined();
+    expect(procTotal(fs, 10)(1)).toBeUndefined(); // the real /proc/net/tcp is longer than 10 bytes
+  });
+});
