@@ -1,10 +1,12 @@
 import type { CommandModule } from 'yargs';
 import { disableCommand } from './disable';
+import { deployCommand, rollbackCommand } from './deploy';
 import { doctorCommand } from './doctor';
 import { enableCommand } from './enable';
 import { generateCommand } from './generate';
 import { restartCommand, startCommand, stopCommand } from './lifecycle';
 import { logsCommand } from './logs';
+import { releasesCommand } from './releases';
 import { reloadCommand } from './reload';
 import { scaleCommand } from './scale';
 import { lsCommand, statusCommand } from './status';
@@ -23,6 +25,9 @@ export const APP_COMMANDS = [
   disableCommand,
   generateCommand,
   doctorCommand,
+  deployCommand,
+  rollbackCommand,
+  releasesCommand,
 ] as unknown as CommandModule[];
 
-export const APP_COMMAND_NAMES = ['enable', 'status', 'ls', 'logs', 'reload', 'restart', 'start', 'stop', 'scale', 'disable', 'generate', 'doctor'];
+export const APP_COMMAND_NAMES = ['enable', 'status', 'ls', 'logs', 'reload', 'restart', 'start', 'stop', 'scale', 'disable', 'generate', 'doctor', 'deploy', 'rollback', 'releases'];

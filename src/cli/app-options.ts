@@ -5,6 +5,7 @@ import type { Argv } from 'yargs';
 import { parseDrainTimeout } from '../launcher/parse-args';
 import type { AppSpec } from '../units/app-spec';
 import { DEFAULT_DRAIN_TIMEOUT_SEC, DEFAULT_READY } from '../units/exec-start';
+import { currentPath } from '../system/releases';
 import { listenAddress } from '../units/render-socket';
 import { UserError } from './user-error';
 
@@ -28,6 +29,8 @@ export interface AppArgv {
   drainTimeout?: string | string[];
   balance?: string | string[];
   harden?: boolean;
+  /** The script (and default cwd) are in /var/lib/nodeunit/<name>/current, the release `nodeunit deploy` switches. */
+  releaseDir?: boolean;
 }
 
 export const MAX_INSTANCES = 256;
@@ -57,7 +60,8 @@ export function appOptions<T>(y: Argv<T>): Argv<T> {
     .option('ready', { type: 'string', describe: 'when an instance is ready: listen (default), manual (process.send("ready")), start' })
     .option('drain-timeout', { type: 'string', describe: 'on stop, wait at most this many seconds for requests in flight (default 10)' })
     .option('balance', { type: 'string', describe: 'shared (default): one socket for all instances; reuseport: one SO_REUSEPORT socket each' })
-    .option('harden', { type: 'boolean', default: true, describe: 'the sandbox (ProtectSystem=strict, ...); --no-harden turns it off' });
+    .option('harden', { type: 'boolean', default: true, describe: 'the sandbox (ProtectSystem=strict, ...); --no-harden turns it off' })
+    .option('release-dir', { type: 'boolean', describe: "run from the release 'nodeunit deploy' makes current: the script is relative to /var/lib/nodeunit/<name>/current, the default cwd is that directory" });
 }
 
 /** The last value of an option given once or repeated (yargs makes repeats an array). */
@@ -216,9 +220,10 @@ export interface AppHost {
 export function buildAppSpec(argv: AppArgv, host: AppHost): AppSpec {
   const name = validateAppName(String(argv.name));
   if (argv.script === undefined || String(argv.script) === '') throw new UserError('no script given', 2);
-  const script = resolve(host.cwd, String(argv.script));
+  const base = argv.releaseDir ? currentPath(name) : host.cwd;
+  const script = resolve(base, String(argv.script));
   const cwdFlag = last(argv.cwd);
-  const cwd = cwdFlag === undefined ? dirname(script) : resolve(host.cwd, cwdFlag);
+  const cwd = cwdFlag === undefined ? (argv.releaseDir ? base : dirname(script)) : resolve(host.cwd, cwdFlag);
   const userFlag = last(argv.user);
   if (userFlag !== undefined && argv.dynamicUser) throw new UserError('--user and --dynamic-user exclude each other', 2);
   let user: AppSpec['user'];

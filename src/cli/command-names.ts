@@ -20,4 +20,7 @@ export const COMMAND_NAMES: readonly string[] = [
   'generate',
   'doctor',
   'completion',
+  'deploy',
+  'rollback',
+  'releases',
 ];
