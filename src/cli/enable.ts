@@ -10,11 +10,14 @@ import type { AppSpec } from '../units/app-spec';
 import { renderApp, serviceTemplate, socketUnitForInstance, unitsToEnable } from '../units/index';
 import { appOptions, buildAppSpec, type AppArgv } from './app-options';
 import { allAppUnits, appStartUnits, instanceUnit, nodeunitPath, out, printNextSteps, printStatus, requireRoot, startAndWait } from './common';
+import { printEnablePlan } from './enable-plan';
 import { UserError } from './user-error';
 
 interface EnableArgv extends AppArgv {
   start?: boolean;
   force?: boolean;
+  check?: boolean;
+  json?: boolean;
 }
 
 /** The ports enable must find free: those not already served by this app's own active sockets. */
@@ -30,6 +33,7 @@ async function checkPorts(spec: AppSpec): Promise<void> {
 }
 
 export async function enable(argv: EnableArgv): Promise<void> {
+  if (argv.check) return printEnablePlan(argv);
   requireRoot('enable');
   const cwd = process.cwd();
   const spec = buildAppSpec(argv, {
@@ -124,6 +128,8 @@ export const enableCommand: CommandModule<object, EnableArgv> = {
     appOptions(y)
       .option('start', { type: 'boolean', default: true, describe: 'start it now (--no-start: only install and enable)' })
       .option('force', { type: 'boolean', default: false, describe: 'overwrite unit files that nodeunit did not write' })
+      .option('check', { type: 'boolean', default: false, describe: 'only show what enable would change and start; do nothing' })
+      .option('json', { type: 'boolean', default: false, describe: 'with --check: the plan as JSON' })
       .example('$0 enable myapp /srv/myapp/index.js --instances 4 --port 8080', '') as never,
   handler: enable,
 };
