@@ -70,6 +70,10 @@ export interface BootOptions {
    * so booting the same directory again is a reboot.
    */
   directory?: string;
+  /** Boot this image (from ensureImageWith()) instead of the standard one. */
+  image?: string;
+  /** Join this network namespace (systemd-nspawn --network-namespace-path=), e.g. /run/netns/NAME. */
+  networkNamespacePath?: string;
 }
 
 const CACHE_DIR = process.env.NODEUNIT_E2E_CACHE ?? '/var/cache/nodeunit-e2e';
@@ -276,9 +280,28 @@ async function sweepStaleEphemeralCopies(): Promise<void> {
 let imagePromise: Promise<string> | undefined;
 
 export function ensureImage(): Promise<string> {
-  imagePromise ??= (async () => {
+  imagePromise ??= buildImage(IMAGE_PATH, PACKAGES);
+  // Don't cache a failure: a later caller (e.g. after a network blip) may retry.
+  imagePromise.catch(() => {
+    imagePromise = undefined;
+  });
+  return imagePromise;
+}
+
+/**
+ * A root with more packages than the standard one (e.g. sshd for the fleet
+ * test), cached under its own name so that other suites' roots stay valid.
+ */
+export function ensureImageWith(extraPackages: readonly string[]): Promise<string> {
+  const packages = [...PACKAGES, ...extraPackages];
+  const key = createHash('sha256').update(JSON.stringify([SUITE, packages, BUILD_SCRIPT])).digest('hex').slice(0, 12);
+  return buildImage(join(CACHE_DIR, `${SUITE}-${key}`), packages);
+}
+
+function buildImage(imagePath: string, packages: readonly string[]): Promise<string> {
+  return (async () => {
     await sweepStaleEphemeralCopies();
-    if (existsSync(IMAGE_PATH)) return IMAGE_PATH;
+    if (existsSync(imagePath)) return imagePath;
     await run('mkdir', ['-p', CACHE_DIR]);
     const r = await run(which('flock') ?? 'flock', [
       join(CACHE_DIR, '.build.lock'),
@@ -286,22 +309,17 @@ export function ensureImage(): Promise<string> {
       '-c',
       BUILD_SCRIPT,
       'build-image',
-      IMAGE_PATH,
+      imagePath,
       SUITE,
-      PACKAGES.join(','),
+      packages.join(','),
       MIRROR,
     ]);
-    if (r.code !== 0 || !existsSync(IMAGE_PATH)) {
+    if (r.code !== 0 || !existsSync(imagePath)) {
       const tail = (r.stdout + r.stderr).split('\n').slice(-40).join('\n');
-      throw new Error(`building e2e image ${IMAGE_PATH} failed (exit ${r.code}):\n${tail}`);
+      throw new Error(`building e2e image ${imagePath} failed (exit ${r.code}):\n${tail}`);
     }
-    return IMAGE_PATH;
+    return imagePath;
   })();
-  // Don't cache a failure: a later caller (e.g. after a network blip) may retry.
-  imagePromise.catch(() => {
-    imagePromise = undefined;
-  });
-  return imagePromise;
 }
 
 // Containers still running when the process goes away. nspawn is not tied to
@@ -374,8 +392,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * A writable copy of the image for a container that must survive its own
  * shutdown (boot it with `directory`). remove() deletes it.
  */
-export async function makeMachineDirectory(): Promise<{ dir: string; remove(): Promise<void> }> {
-  const image = await ensureImage();
+export async function makeMachineDirectory(from?: string): Promise<{ dir: string; remove(): Promise<void> }> {
+  const image = from ?? (await ensureImage());
   const dir = `${image}.machine-${process.pid}-${Date.now()}`;
   const r = await run('cp', ['-a', '--reflink=auto', image, dir], { timeoutMs: 120_000 });
   if (r.code !== 0) throw new Error(`copying the image failed: ${r.stderr}`);
@@ -383,7 +401,7 @@ export async function makeMachineDirectory(): Promise<{ dir: string; remove(): P
 }
 
 export async function bootContainer(opts: BootOptions = {}): Promise<Container> {
-  const image = await ensureImage();
+  const image = opts.image ?? (await ensureImage());
   const bootTimeoutMs = opts.bootTimeoutMs ?? 60_000;
   const deadline = Date.now() + bootTimeoutMs;
   const nsenter = which('nsenter') ?? 'nsenter';
@@ -401,6 +419,7 @@ export async function bootContainer(opts: BootOptions = {}): Promise<Container> 
   ];
   for (const b of opts.binds ?? []) args.push(`${b.readOnly ? '--bind-ro' : '--bind'}=${b.host}:${b.container}`);
   if (opts.privateNetwork) args.push('--private-network');
+  if (opts.networkNamespacePath) args.push(`--network-namespace-path=${opts.networkNamespacePath}`);
 
   installExitHooks();
   const nspawn = spawn(which('systemd-nspawn') ?? 'systemd-nspawn', args, { stdio: ['ignore', 'pipe', 'pipe'] });
