@@ -90,6 +90,14 @@ describeE2E('nodeunit deploy, rollback and releases under systemd', () => {
       new RegExp(`ExecStart=.* /var/lib/nodeunit/${APP}/current/server.js\nWorkingDirectory=/var/lib/nodeunit/${APP}/current`),
     );
     expect(await versionsAnswering()).toEqual(['v1']);
+    // enable --check: the plan only (what the Ansible module builds on).
+    const same = await nu(['enable', APP, 'server.js', '--release-dir', '--instances', '3', '--port', String(PORT), '--env', `PORT=${PORT}`, '--check', '--json']);
+    ok(same);
+    expect(JSON.parse(same.stdout)).toMatchObject({ changed: false, installed: true, instancesToAdd: [], instancesToStart: [] });
+    const more = await nu(['enable', APP, 'server.js', '--release-dir', '--instances', '4', '--port', String(PORT), '--env', `PORT=${PORT}`, '--check', '--json']);
+    ok(more);
+    expect(JSON.parse(more.stdout)).toMatchObject({ changed: true, instancesToAdd: [4], instancesToStart: [4] });
+    expect((await c.exec(['systemctl', 'is-enabled', `${APP}@4.service`])).stdout.trim()).not.toBe('enabled');
     const status = await nu(['status', APP]);
     ok(status);
     expect(status.stdout).toMatch(new RegExp(`^  ${APP}@1\\s+running.*${ids.v1}`, 'm'));
