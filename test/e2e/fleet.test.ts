@@ -345,4 +345,26 @@ describeFleet('a fleet: three hosts, HAProxy in front, Ansible rolling deploys',
     // An orderly poweroff drains: at most the requests in flight on h3 may fail (16 connections).
     expect(l.failed).toBeLessThanOrEqual(16);
   }, 600_000);
+
+  it('the app module: stopped, started, reloaded and absent, each idempotent', async () => {
+    const t0 = Date.now();
+    const appArgs = `name=web script=server.js release_dir=true instances=2 port=8080 env='{"HOST_ID":"h2","PORT":"8080"}'`;
+    const run = async (state: string, expected: 'CHANGED' | 'SUCCESS') => {
+      const r = await ansible('h2', 'nodeunit.nodeunit.app', `${appArgs} state=${state}`);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout, `state=${state}`).toMatch(new RegExp(`^h2 \\| ${expected}`, 'm'));
+    };
+    const active = async () => (await hosts.get('h2')!.exec(['systemctl', 'is-active', 'web@1.service', 'web@2.service'])).stdout.split('\n').filter(Boolean);
+    await run('started', 'SUCCESS');
+    await run('stopped', 'CHANGED');
+    expect(await active()).toEqual(['inactive', 'inactive']);
+    await run('stopped', 'SUCCESS');
+    await run('started', 'CHANGED');
+    expect(await active()).toEqual(['active', 'active']);
+    await run('reloaded', 'CHANGED');
+    await run('absent', 'CHANGED');
+    expect((await hosts.get('h2')!.exec(['nodeunit', 'ls'])).stdout).toMatch(/no apps/);
+    await run('absent', 'SUCCESS');
+    step('app module on h2: started, stopped (x2), started, reloaded, absent (x2)', (Date.now() - t0) / 1000);
+  }, 300_000);
 });
