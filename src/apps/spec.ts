@@ -5,6 +5,7 @@ import { UserError } from '../errors';
 import { parseDrainTimeout } from '../launcher/parse-args';
 import type { AppSpec } from '../units/app-spec';
 import { DEFAULT_DRAIN_TIMEOUT_SEC, DEFAULT_READY } from '../units/exec-start';
+import { currentPath } from '../system/releases';
 import { listenAddress } from '../units/render-socket';
 import { homeBindsFor } from '../units/sandbox';
 
@@ -33,6 +34,8 @@ export interface AppOptions {
   harden?: boolean;
   /** The app's own arguments (after `--` on the command line), verbatim. */
   args?: string[];
+  /** The script (and default cwd) are in /var/lib/nodeunit/<name>/current, the release `nodeunit deploy` switches. */
+  releaseDir?: boolean;
 }
 
 export const MAX_INSTANCES = 256;
@@ -197,9 +200,10 @@ export interface AppHost {
 export function buildAppSpec(argv: AppOptions, host: AppHost): AppSpec {
   const name = validateAppName(String(argv.name));
   if (argv.script === undefined || String(argv.script) === '') throw new UserError('no script given', 2);
-  const script = resolve(host.cwd, String(argv.script));
+  const base = argv.releaseDir ? currentPath(name) : host.cwd;
+  const script = resolve(base, String(argv.script));
   const cwdFlag = last(argv.cwd);
-  const cwd = cwdFlag === undefined ? dirname(script) : resolve(host.cwd, cwdFlag);
+  const cwd = cwdFlag === undefined ? (argv.releaseDir ? base : dirname(script)) : resolve(host.cwd, cwdFlag);
   const userFlag = last(argv.user);
   if (userFlag !== undefined && argv.dynamicUser) throw new UserError('--user and --dynamic-user exclude each other', 2);
   let user: AppSpec['user'];

@@ -1,11 +1,13 @@
 import type { CommandModule } from 'yargs';
 import { disableCommand } from './disable';
+import { deployCommand, rollbackCommand } from './deploy';
 import { doctorCommand } from './doctor';
 import { enableCommand } from './enable';
 import { generateCommand } from './generate';
 import { importCommand } from './import';
 import { restartCommand, startCommand, stopCommand } from './lifecycle';
 import { logsCommand } from './logs';
+import { releasesCommand } from './releases';
 import { reloadCommand } from './reload';
 import { scaleCommand } from './scale';
 import { lsCommand, statusCommand } from './status';
@@ -25,6 +27,9 @@ export const APP_COMMANDS = [
   generateCommand,
   doctorCommand,
   importCommand,
+  deployCommand,
+  rollbackCommand,
+  releasesCommand,
 ] as unknown as CommandModule[];
 
-export const APP_COMMAND_NAMES = ['enable', 'status', 'ls', 'logs', 'reload', 'restart', 'start', 'stop', 'scale', 'disable', 'generate', 'doctor', 'import'];
+export const APP_COMMAND_NAMES = ['enable', 'status', 'ls', 'logs', 'reload', 'restart', 'start', 'stop', 'scale', 'disable', 'generate', 'doctor', 'import', 'deploy', 'rollback', 'releases'];

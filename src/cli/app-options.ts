@@ -33,5 +33,6 @@ export function appOptions<T>(y: Argv<T>): Argv<T> {
     .option('ready', { type: 'string', describe: 'when an instance is ready: listen (default), manual (process.send("ready")), start' })
     .option('drain-timeout', { type: 'string', describe: 'on stop, wait at most this many seconds for requests in flight (default 10)' })
     .option('balance', { type: 'string', describe: 'shared (default): one socket for all instances; reuseport: one SO_REUSEPORT socket each' })
-    .option('harden', { type: 'boolean', default: true, describe: 'the sandbox (ProtectSystem=strict, ...); --no-harden turns it off' });
+    .option('harden', { type: 'boolean', default: true, describe: 'the sandbox (ProtectSystem=strict, ...); --no-harden turns it off' })
+    .option('release-dir', { type: 'boolean', describe: "run from the release 'nodeunit deploy' makes current: the script is relative to /var/lib/nodeunit/<name>/current, the default cwd is that directory" });
 }

@@ -21,4 +21,7 @@ export const COMMAND_NAMES: readonly string[] = [
   'doctor',
   'completion',
   'import',
+  'deploy',
+  'rollback',
+  'releases',
 ];

@@ -6,19 +6,22 @@ import { ownerName } from '../system/owner';
 import { systemdVersion } from '../system/systemctl';
 import { appOptions, buildAppSpec, type AppArgv } from './app-options';
 import { nodeunitPath, out, printNextSteps, printStartFailures, printStatus, requireRoot } from './common';
+import { printEnablePlan } from './enable-plan';
 import { progressReporter } from './progress';
 
 interface EnableArgv extends AppArgv {
   start?: boolean;
   force?: boolean;
   '--'?: string[];
+  check?: boolean;
+  json?: boolean;
 }
 
 /** Prints what apps/ reports: notes as they come, live start-up progress. */
 export const cliReporter: Reporter = { note: out, progress: (app) => progressReporter(app) };
 
 export async function enable(argv: EnableArgv): Promise<void> {
-  requireRoot('enable');
+  if (!argv.check) requireRoot('enable');
   const cwd = process.cwd();
   const spec = buildAppSpec({ ...argv, args: argv['--'] }, {
     cwd,
@@ -28,6 +31,7 @@ export async function enable(argv: EnableArgv): Promise<void> {
     ownerOf: ownerName,
   });
   const plan = await planApp(spec, { force: argv.force });
+  if (argv.check) return printEnablePlan(plan, argv.json === true);
   const app = spec.name;
   const now = await applyApp(plan, cliReporter);
   if (argv.start === false) {
@@ -59,6 +63,8 @@ export const enableCommand: CommandModule<object, EnableArgv> = {
     appOptions(y)
       .option('start', { type: 'boolean', default: true, describe: 'start it now (--no-start: only install and enable)' })
       .option('force', { type: 'boolean', default: false, describe: 'overwrite unit files that nodeunit did not write' })
+      .option('check', { type: 'boolean', default: false, describe: 'only show what enable would change and start; do nothing' })
+      .option('json', { type: 'boolean', default: false, describe: 'with --check: the plan as JSON' })
       .example('$0 enable myapp /srv/myapp/index.js --instances 4 --port 8080', '')
       .example('$0 enable web /srv/web/server.js --port 3000 -- --trust-proxy', "everything after '--' goes to the app") as never,
   handler: enable,

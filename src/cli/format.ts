@@ -50,7 +50,8 @@ export function formatAppStatus(app: AppStatus): string {
   if (app.command) lines.push(`  command: ${app.command.map(shellQuote).join(' ')}`);
   if (app.instances.length === 0) return lines.join('\n') + '\n';
   const rss = app.instances.some((i) => i.memorySource === 'rss');
-  const rows = [['INSTANCE', 'STATE', 'PID', 'UPTIME', rss ? 'MEMORY*' : 'MEMORY', 'CPU', 'RESTARTS', 'STATUS']];
+  const releases = app.instances.some((i) => i.release !== undefined);
+  const rows = [['INSTANCE', 'STATE', 'PID', 'UPTIME', rss ? 'MEMORY*' : 'MEMORY', 'CPU', 'RESTARTS', ...(releases ? ['RELEASE'] : []), 'STATUS']];
   for (const i of app.instances) {
     rows.push([
       `${app.name}@${i.instance}${i.enabled ? '' : ' (not enabled)'}`,
@@ -60,6 +61,7 @@ export function formatAppStatus(app: AppStatus): string {
       formatBytes(i.memoryBytes),
       formatCpu(i.cpuNsec),
       i.restarts === undefined ? '-' : String(i.restarts),
+      ...(releases ? [i.release ?? '-'] : []),
       i.statusText || '-',
     ]);
   }
@@ -92,6 +94,7 @@ export function statusJson(apps: AppStatus[]): unknown {
         tasks: i.tasks ?? null,
         restarts: i.restarts ?? null,
         status: i.statusText,
+        release: i.release ?? null,
       })),
     })),
   };

@@ -6,9 +6,10 @@ import { renderAppFiles } from '../apps/plan';
 import { hostSystemdVersion } from '../system/systemctl';
 import type { RenderedFile } from '../units/app-spec';
 import { appOptions, buildAppSpec, type AppArgv } from './app-options';
+import { balancerOptions, generateBalancer, type BalancerArgv } from './generate-balancer';
 import { UserError } from './user-error';
 
-interface GenerateArgv extends AppArgv {
+interface GenerateArgv extends AppArgv, BalancerArgv {
   output?: string;
   systemdVersion?: string;
   nodeunitPath?: string;
@@ -44,14 +45,19 @@ export function generateFiles(argv: GenerateArgv, cwd: string, hostVersion: numb
 }
 
 export const generateCommand: CommandModule<object, GenerateArgv> = {
-  command: 'generate <name> <script>',
+  command: 'generate <name> [script]',
   describe: 'print (or write into a directory) the units enable would install, without touching the system',
   builder: (y) =>
-    appOptions(y)
+    balancerOptions(appOptions(y))
       .option('output', { alias: 'o', type: 'string', default: '-', describe: "a directory to write the files into, or '-' for stdout" })
       .option('systemd-version', { type: 'string', describe: "the target's systemd version (default: this host's)" })
       .option('nodeunit-path', { type: 'string', describe: 'where nodeunit is installed on the target (default /usr/bin/nodeunit)' }) as never,
   handler: async (argv) => {
+    const balancer = generateBalancer(argv);
+    if (balancer !== undefined) {
+      process.stdout.write(balancer);
+      return;
+    }
     const files = generateFiles(argv, process.cwd(), (await hostSystemdVersion()).version);
     const output = argv.output ?? '-';
     if (output === '-') {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { InstalledApp } from './app-state';
+import { releaseOfProcess } from './releases';
 import { numericProp, showUnits, systemctl, type Props } from './systemctl';
 
 export interface InstanceStatus {
@@ -20,6 +21,8 @@ export interface InstanceStatus {
   tasks?: number;
   restarts?: number;
   statusText: string;
+  /** The release (/var/lib/nodeunit/<app>/releases/<id>) the process runs from, by its working directory. */
+  release?: string;
 }
 
 export interface AppStatus {
@@ -132,6 +135,8 @@ export async function appStatus(app: InstalledApp): Promise<AppStatus> {
         const cpu = procCpuNsec(s.pid);
         if (cpu !== undefined) (s.cpuNsec = cpu), (s.cpuSource = 'process');
       }
+      const release = releaseOfProcess(app.name, s.pid);
+      if (release !== undefined) s.release = release;
     }
     return s;
   });

@@ -85,6 +85,10 @@ export interface BootOptions {
    * makeMachineDirectory() of the same distribution.
    */
   platform?: Partial<Platform> | string;
+  /** Boot this image (from ensureImageWith() of the same platform) instead of the standard one. */
+  image?: string;
+  /** Join this network namespace (systemd-nspawn --network-namespace-path=), e.g. /run/netns/NAME. */
+  networkNamespacePath?: string;
 }
 
 const CACHE_DIR = process.env.NODEUNIT_E2E_CACHE ?? '/var/cache/nodeunit-e2e';
@@ -141,15 +145,15 @@ mv -T "$tmp" "$final"
 
 // One root per distribution (and architecture), keyed by what goes into it;
 // the cgroup layout is chosen at boot and needs no root of its own.
-function imageName(p: Platform): string {
+function imageName(p: Platform, packages: readonly string[] = PACKAGES): string {
   if (p.arch !== 'amd64') throw new Error(`e2e roots for ${p.arch} are not built by this harness yet`);
   const key = createHash('sha256')
-    .update(JSON.stringify([p.distro, PACKAGES, BUILD_SCRIPT]))
+    .update(JSON.stringify([p.distro, packages, BUILD_SCRIPT]))
     .digest('hex')
     .slice(0, 12);
   return `${p.distro}-${key}`;
 }
-const imagePath = (p: Platform) => join(CACHE_DIR, imageName(p));
+const imagePath = (p: Platform, packages: readonly string[] = PACKAGES) => join(CACHE_DIR, imageName(p, packages));
 
 function which(cmd: string): string | undefined {
   // sbin dirs explicitly: root shells on some distros don't have them on PATH.
@@ -302,9 +306,20 @@ const imagePromises = new Map<string, Promise<string>>();
 
 /** The root of a distribution (default: the default platform's), built on first use. */
 export function ensureImage(platform?: Partial<Platform> | string): Promise<string> {
-  const p = resolvePlatform(platform);
-  const IMAGE_NAME = imageName(p);
-  const IMAGE_PATH = imagePath(p);
+  return buildImage(resolvePlatform(platform), PACKAGES);
+}
+
+/**
+ * A root with more packages than the standard one (e.g. sshd for the fleet
+ * test), cached under its own name so that other suites' roots stay valid.
+ */
+export function ensureImageWith(extraPackages: readonly string[], platform?: Partial<Platform> | string): Promise<string> {
+  return buildImage(resolvePlatform(platform), [...PACKAGES, ...extraPackages]);
+}
+
+function buildImage(p: Platform, packages: readonly string[]): Promise<string> {
+  const IMAGE_NAME = imageName(p, packages);
+  const IMAGE_PATH = imagePath(p, packages);
   let imagePromise = imagePromises.get(IMAGE_NAME);
   if (imagePromise) return imagePromise;
   imagePromise = (async () => {
@@ -319,7 +334,7 @@ export function ensureImage(platform?: Partial<Platform> | string): Promise<stri
       'build-image',
       IMAGE_PATH,
       p.distro,
-      PACKAGES.join(','),
+      packages.join(','),
       MIRROR,
     ]);
     if (r.code !== 0 || !existsSync(IMAGE_PATH)) {
@@ -407,7 +422,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * shutdown (boot it with `directory`). remove() deletes it.
  */
 export async function makeMachineDirectory(platform?: Partial<Platform> | string): Promise<{ dir: string; remove(): Promise<void> }> {
-  const image = await ensureImage(platform);
+  // An absolute path is an image from ensureImageWith(); anything else names a platform.
+  const image = typeof platform === 'string' && platform.startsWith('/') ? platform : await ensureImage(platform);
   const dir = `${image}.machine-${process.pid}-${Date.now()}`;
   const r = await run('cp', ['-a', '--reflink=auto', image, dir], { timeoutMs: 120_000 });
   if (r.code !== 0) throw new Error(`copying the image failed: ${r.stderr}`);
@@ -435,7 +451,7 @@ export const CONTAINER_LTS_DIR = '/opt/node-lts';
 
 export async function bootContainer(opts: BootOptions = {}): Promise<Container> {
   const platform = resolvePlatform(opts.platform);
-  const image = await ensureImage(platform);
+  const image = opts.image ?? (await ensureImage(platform));
   const binds = [...(opts.binds ?? [])];
   const oldNode = !distroNodeSupported(platform);
   if (oldNode && !binds.some((b) => b.container === CONTAINER_LTS_DIR)) {
@@ -458,6 +474,7 @@ export async function bootContainer(opts: BootOptions = {}): Promise<Container> 
   ];
   for (const b of binds) args.push(`${b.readOnly ? '--bind-ro' : '--bind'}=${b.host}:${b.container}`);
   if (opts.privateNetwork) args.push('--private-network');
+  if (opts.networkNamespacePath) args.push(`--network-namespace-path=${opts.networkNamespacePath}`);
 
   installExitHooks();
   const nspawn = spawn(which('systemd-nspawn') ?? 'systemd-nspawn', args, { stdio: ['ignore', 'pipe', 'pipe'], env: nspawnEnv(platform) });
