@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
@@ -10,7 +11,8 @@ import { appsFromRecords, readDump, type DumpApp } from '../import/dump';
 import { loadConfig } from '../import/load';
 import { resolveNode } from '../launcher/resolve-node';
 import { pm2HolderOf, pm2List, pm2OrFail, probePort } from '../system/pm2';
-import { hostSystemdVersion } from '../system/systemctl';
+import { socketUnitsOf, type InstalledApp } from '../system/app-state';
+import { hostSystemdVersion, systemctl } from '../system/systemctl';
 import { nodeunitPath, out, printStartFailures, printStatus, requireRoot } from './common';
 import { cliReporter } from './enable';
 import { OLDEST_SYSTEMD } from './generate';
@@ -176,7 +178,7 @@ export async function importCommandHandler(argv: ImportArgv): Promise<void> {
     const t0 = Date.now();
     try {
       // pm2 stop frees the port; the units start at once (the socket first); pm2 delete after, out of the gap.
-      if (inPm2.length) await pm2OrFail(['stop', app.pm2Name]);
+      if (inPm2.length) await stopInPm2ThenListen(app, now);
       const outcome = await rolloutApp(plan, now, cliReporter);
       if (outcome === 'up-to-date') out(`${app.name}: up to date, nothing changed and nothing restarted\n`);
     } catch (err) {
@@ -199,6 +201,35 @@ export async function importCommandHandler(argv: ImportArgv): Promise<void> {
     await pm2OrFail(['save', '--force']);
     out(`pm2 save: pm2's process list no longer has ${cutovers.length === 1 ? 'this app' : `these ${cutovers.length} apps`}\n`);
   }
+}
+
+/**
+ * `pm2 stop`, and the app's sockets started the moment the port is free
+ * (polled every 2 ms), not when the pm2 CLI returns: connections queue on
+ * systemd's socket from then on, which shortens the refused window.
+ */
+async function stopInPm2ThenListen(app: ImportedApp, now: InstalledApp): Promise<void> {
+  let stopped = false;
+  const stopping = pm2OrFail(['stop', app.pm2Name]).finally(() => (stopped = true));
+  const sockets = socketUnitsOf(now);
+  if (sockets.length) {
+    const listen = app.spec!.ports[0];
+    // Refused = nothing listens any more (a test bind would briefly take the port from clients).
+    while (!stopped && !(await refuses(listen.port, listen.host ?? '127.0.0.1'))) await new Promise((r) => setTimeout(r, 2));
+    await systemctl(['start', '--no-block', ...sockets]);
+  }
+  await stopping;
+}
+
+function refuses(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ port, host });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'));
+  });
 }
 
 async function stopInPm2(name: string): Promise<void> {

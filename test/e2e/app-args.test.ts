@@ -56,6 +56,24 @@ describeE2E('enable passes the app its arguments', () => {
     expect(json.apps[0].command).toEqual(['/usr/bin/node', '/opt/apps/argv.js', ...ARGS]);
   });
 
+  it('enable of an app under /home/ubuntu keeps the sandbox and runs as the owner', async () => {
+    ok(await c.sh('useradd -m -s /bin/sh ubuntu && mkdir -p /home/ubuntu/app && cp /opt/apps/argv.js /home/ubuntu/app/ && chown -R ubuntu:ubuntu /home/ubuntu/app && chmod 750 /home/ubuntu'));
+    const r = await c.exec(['nodeunit', 'enable', 'homeapp', '/home/ubuntu/app/argv.js', '--port', String(PORT + 1), '--env', `PORT=${PORT + 1}`, '--', 'from-home'], { timeoutMs: 150_000 });
+    ok(r);
+    const unit = (await c.exec(['cat', '/etc/systemd/system/homeapp@.service'])).stdout;
+    expect(unit).toContain('ProtectHome=tmpfs\n');
+    expect(unit).toContain('BindReadOnlyPaths=/home/ubuntu/app\n');
+    expect(unit).toContain('User=ubuntu\n');
+    const answer = await get(c, `http://127.0.0.1:${PORT + 1}/`);
+    ok(answer);
+    expect(JSON.parse(answer.stdout)).toEqual(['from-home']);
+    const sec = await c.exec(['systemd-analyze', 'security', '--no-pager', 'homeapp@1.service']);
+    const score = Number(/Overall exposure level for \S+: (\d+\.\d+)/.exec(sec.stdout)![1]);
+    console.log(`[e2e] enable under /home: systemd-analyze security homeapp@1.service: exposure ${score}`);
+    expect(score).toBeLessThanOrEqual(2.0);
+    ok(await c.exec(['nodeunit', 'disable', 'homeapp'], { timeoutMs: 60_000 }));
+  });
+
   it('reload keeps them, generate renders them, enable again is a no-op', async () => {
     ok(await c.exec(['nodeunit', 'reload', 'argv'], { timeoutMs: 60_000 }));
     expect(await argvSeen()).toEqual(ARGS);
