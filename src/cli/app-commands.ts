@@ -7,6 +7,7 @@ import { restartCommand, startCommand, stopCommand } from './lifecycle';
 import { logsCommand } from './logs';
 import { reloadCommand } from './reload';
 import { scaleCommand } from './scale';
+import { secretCommand } from './secret';
 import { lsCommand, statusCommand } from './status';
 
 /** The commands that manage apps as systemd units (issue 3). */
@@ -23,6 +24,7 @@ export const APP_COMMANDS = [
   disableCommand,
   generateCommand,
   doctorCommand,
+  secretCommand,
 ] as unknown as CommandModule[];
 
-export const APP_COMMAND_NAMES = ['enable', 'status', 'ls', 'logs', 'reload', 'restart', 'start', 'stop', 'scale', 'disable', 'generate', 'doctor'];
+export const APP_COMMAND_NAMES = ['enable', 'status', 'ls', 'logs', 'reload', 'restart', 'start', 'stop', 'scale', 'disable', 'generate', 'doctor', 'secret'];

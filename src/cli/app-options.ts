@@ -6,10 +6,11 @@ import { parseDrainTimeout } from '../launcher/parse-args';
 import type { AppSpec } from '../units/app-spec';
 import { DEFAULT_DRAIN_TIMEOUT_SEC, DEFAULT_READY } from '../units/exec-start';
 import { listenAddress } from '../units/render-socket';
+import { secretOptions, type SecretArgv } from './secret-options';
 import { UserError } from './user-error';
 
 /** What yargs hands over for enable/generate (values unparsed: we validate them ourselves). */
-export interface AppArgv {
+export interface AppArgv extends SecretArgv {
   name: string;
   script: string;
   instances?: string | string[];
@@ -39,7 +40,7 @@ export const MAX_NAME_LENGTH = 200;
  * the script after `--port 8080`): a repeated option arrives as an array anyway.
  */
 export function appOptions<T>(y: Argv<T>): Argv<T> {
-  return y
+  return secretOptions(y)
     .positional('name', { type: 'string', describe: 'the app name: units <name>.target, <name>@N.service, <name>-<port>.socket' })
     .positional('script', { type: 'string', describe: "the app's entry script" })
     .option('instances', { alias: 'i', type: 'string', describe: 'number of instances, 1-256 (default 1)' })

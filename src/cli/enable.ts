@@ -10,6 +10,8 @@ import type { AppSpec } from '../units/app-spec';
 import { renderApp, serviceTemplate, socketUnitForInstance, unitsToEnable } from '../units/index';
 import { appOptions, buildAppSpec, type AppArgv } from './app-options';
 import { allAppUnits, appStartUnits, instanceUnit, nodeunitPath, out, printNextSteps, printStatus, requireRoot, startAndWait } from './common';
+import { applySecrets } from '../system/credentials';
+import { parseSecretOptions, secretLookingEnvWarnings, secretStorage } from './secret-options';
 import { UserError } from './user-error';
 
 interface EnableArgv extends AppArgv {
@@ -38,6 +40,8 @@ export async function enable(argv: EnableArgv): Promise<void> {
     nodeunitPath: nodeunitPath(),
     resolveNode: (flag) => resolveNode({ flag, env: process.env.NODEUNIT_NODE, path: process.env.PATH, cwd }),
   });
+  const secrets = parseSecretOptions(argv, cwd);
+  for (const w of secretLookingEnvWarnings(spec.env, secrets.map(([k]) => k))) process.stderr.write(`${w}\n`);
   await checkFilesForService(spec);
   const rendered = renderApp(spec);
   const plan: FilePlan = planUnitFiles(spec.name, rendered, { force: argv.force });
@@ -56,6 +60,7 @@ export async function enable(argv: EnableArgv): Promise<void> {
     undo.push(await declareUser(app, spec.user.name));
   }
 
+  let secretsChanged = false;
   const changed = planChanged(plan);
   if (before && changed) out(`${app}: changing\n${describePlan(plan).join('\n')}\n`);
   else if (!before) out(`${app}: installing\n${describePlan(plan).join('\n')}\n`);
@@ -80,9 +85,12 @@ export async function enable(argv: EnableArgv): Promise<void> {
     }
     if (added.length) out(`${app}: adding instance${added.length > 1 ? 's' : ''} ${added.join(', ')}\n`);
     undo.push(applyPlan(plan));
+    // Secrets live in a drop-in and root-only files beside the units (system/credentials.ts).
+    if (await applySecrets(app, secrets, spec.systemdVersion)) secretsChanged = true;
+    if (secrets.length) out(`${app}: secret${secrets.length > 1 ? 's' : ''} ${secrets.map(([k]) => k).join(', ')} stored as systemd credentials (${secretStorage(spec.systemdVersion)})\n`);
     // The symlinks are made from the files on disk; then one daemon-reload loads files and links together.
     await systemctlOrFail(['enable', '--no-reload', ...unitsToEnable(spec)], 'systemctl enable');
-    if (changed || added.length > 0 || dropped.length > 0 || !before) await systemctlOrFail(['daemon-reload'], 'systemctl daemon-reload');
+    if (changed || secretsChanged || added.length > 0 || dropped.length > 0 || !before) await systemctlOrFail(['daemon-reload'], 'systemctl daemon-reload');
   } catch (err) {
     await rollback();
     throw err;
@@ -95,7 +103,7 @@ export async function enable(argv: EnableArgv): Promise<void> {
   }
   const instances = now.instances.map((n) => instanceUnit(app, n));
   const journalExtra = now.balance === 'shared' ? socketUnitsOf(now) : [];
-  if (before && serviceChanged && !socketsChanged) {
+  if (before && (serviceChanged || secretsChanged) && !socketsChanged) {
     const running = await showUnits(instances, ['ActiveState']);
     const toRestart = now.instances.filter((n) => running.get(instanceUnit(app, n))?.ActiveState === 'active');
     if (toRestart.length) {
@@ -103,7 +111,7 @@ export async function enable(argv: EnableArgv): Promise<void> {
       for (const n of toRestart) await startAndWait(app, 'restart', [instanceUnit(app, n)], [instanceUnit(app, n)], journalExtra);
     }
   }
-  if (before && !changed && dropped.length === 0) {
+  if (before && !changed && !secretsChanged && dropped.length === 0) {
     const states = await showUnits(instances, ['ActiveState']);
     if (instances.every((u) => states.get(u)?.ActiveState === 'active')) {
       out(`${app}: up to date, nothing changed and nothing restarted\n`);

@@ -7,6 +7,8 @@ import { hostSystemdVersion } from '../system/systemctl';
 import type { RenderedFile } from '../units/app-spec';
 import { renderApp } from '../units/index';
 import { appOptions, buildAppSpec, type AppArgv } from './app-options';
+import { renderSecretsDropIn } from '../units/credentials';
+import { parseSecretOptions, secretLookingEnvWarnings } from './secret-options';
 import { UserError } from './user-error';
 
 interface GenerateArgv extends AppArgv {
@@ -41,6 +43,16 @@ export function generateFiles(argv: GenerateArgv, cwd: string, hostVersion: numb
     },
   });
   const files = renderApp(spec);
+  const secrets = parseSecretOptions(argv, cwd);
+  for (const w of secretLookingEnvWarnings(spec.env, secrets.map(([k]) => k))) process.stderr.write(`${w}\n`);
+  if (secrets.length) {
+    // Only the references: a credential is encrypted with the target's own host key, so values are set there.
+    files.push(renderSecretsDropIn(spec.name, secrets.map(([k]) => k), systemdVersion));
+    const keys = secrets.map(([k]) => k);
+    process.stderr.write(
+      `note: secret values are not written by generate; on the target, after installing the units, run for each of ${keys.join(', ')}: nodeunit secret set ${spec.name} KEY --from-file FILE\n`,
+    );
+  }
   if (spec.user.kind === 'static' && argv.user === undefined) {
     files.push({ path: `sysusers.d/nodeunit-${spec.name}.conf`, content: renderSysusers(spec.name, spec.user.name) });
   }

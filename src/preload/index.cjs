@@ -10,11 +10,14 @@
  * never see it: NOTIFY_SOCKET, WATCHDOG_USEC, WATCHDOG_PID, LISTEN_FDS,
  * LISTEN_PID, LISTEN_FDNAMES (sd_notify(3), sd_listen_fds(3)) and the
  * launcher's NODEUNIT_NOTIFY_FD, NODEUNIT_READY, NODEUNIT_DRAIN_TIMEOUT,
- * NODEUNIT_ADOPT. NODEUNIT_INSTANCE stays: it is the app's identity, like
+ * NODEUNIT_ADOPT, NODEUNIT_SECRETS (after credentials.cjs moved the named
+ * credentials into process.env). NODEUNIT_INSTANCE stays: it is the app's identity, like
  * pm2's NODE_APP_INSTANCE.
  */
 
 const dc = require('diagnostics_channel');
+const fs = require('fs');
+const path = require('path');
 const net = require('net');
 const perfHooks = require('perf_hooks');
 const features = require('./features.cjs');
@@ -25,8 +28,10 @@ const { installAdoption } = require('./adopt.cjs');
 const { onServerListening, installManualReady } = require('./readiness.cjs');
 const { createStatus } = require('./status.cjs');
 const { createDrain } = require('./drain.cjs');
+const { loadSecrets } = require('./credentials.cjs');
 
 function main() {
+  loadSecrets(process.env, fs, path);
   const settings = readSettings(process.env, process.pid);
   for (const name of CONSUMED) delete process.env[name];
 
