@@ -58,10 +58,16 @@ export function formatAppStatus(app: AppStatus): string {
       formatBytes(i.memoryBytes),
       formatCpu(i.cpuNsec),
       i.restarts === undefined ? '-' : String(i.restarts),
-      i.statusText || '-',
+      // A failing instance's last STATUS= ("Starting: waiting ...") is stale: the failure says more.
+      (i.activeState !== 'active' && i.failure ? i.failure.summary : i.statusText) || '-',
     ]);
   }
   lines.push(...table(rows).map((l) => `  ${l}`));
+  for (const i of app.instances) {
+    if (!i.failure) continue;
+    if (i.activeState === 'active') lines.push(`  ${app.name}@${i.instance}: ${i.failure.summary}`);
+    if (i.failure.lastOutput !== undefined) lines.push(`  ${app.name}@${i.instance} last output: ${i.failure.lastOutput}`);
+  }
   if (rss) lines.push('  * resident memory of the main process: this system has no cgroup memory accounting for the service');
   return lines.join('\n') + '\n';
 }
@@ -87,6 +93,8 @@ export function statusJson(apps: AppStatus[]): unknown {
         cpuNsec: i.cpuNsec ?? null,
         restarts: i.restarts ?? null,
         status: i.statusText,
+        failure: i.failure?.summary ?? null,
+        lastOutput: i.failure?.lastOutput ?? null,
       })),
     })),
   };

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { InstalledApp } from './app-state';
+import { explainFailure, FAILURE_PROPS, needsExplaining, unitEvents, type Failure } from './failure';
 import { numericProp, showUnits, systemctl, type Props } from './systemctl';
 
 export interface InstanceStatus {
@@ -18,6 +19,8 @@ export interface InstanceStatus {
   cpuSource?: 'cgroup' | 'process';
   restarts?: number;
   statusText: string;
+  /** Why it is not running, or why it was restarted (failure.ts). */
+  failure?: Failure;
 }
 
 export interface AppStatus {
@@ -111,7 +114,7 @@ export function instanceStatus(instance: number, unit: string, enabled: boolean,
 export async function appStatus(app: InstalledApp): Promise<AppStatus> {
   const numbers = [...new Set([...app.instances, ...(await loadedInstances(app.name))])].sort((a, b) => a - b);
   const units = numbers.map((n) => `${app.name}@${n}.service`);
-  const props = await showUnits([`${app.name}.target`, ...units], STATUS_PROPS);
+  const props = await showUnits([`${app.name}.target`, ...units], [...STATUS_PROPS, ...FAILURE_PROPS]);
   const now = monotonicUsec();
   const instances = numbers.map((n, i) => {
     const s = instanceStatus(n, units[i], app.instances.includes(n), props.get(units[i]) ?? {}, now);
@@ -128,6 +131,14 @@ export async function appStatus(app: InstalledApp): Promise<AppStatus> {
     }
     return s;
   });
+  await Promise.all(
+    instances.map(async (s) => {
+      const p = props.get(s.unit) ?? {};
+      if (!needsExplaining(p)) return;
+      const failure = explainFailure(app.name, p, await unitEvents(s.unit), Date.now() * 1000);
+      if (failure) s.failure = failure;
+    }),
+  );
   return {
     name: app.name,
     targetState: props.get(`${app.name}.target`)?.ActiveState ?? 'unknown',
