@@ -24,7 +24,7 @@ describe('explainFailure, from recorded systemd 252 output', () => {
     });
   });
   it('a crash loop between two tries says when the next one comes', () => {
-    const { props, events, now } = fixture('crash-loop');
+    const { props, events } = fixture('crash-loop');
     // The same moment as if systemd were still waiting RestartSec=1s after the third exit (at now - 1.05 s).
     const waiting = { ...props, SubState: 'auto-restart', RestartUSec: '2s' };
     const exit3 = events.filter((e) => e.message.includes('Main process exited'))[2].realtimeUsec;
