@@ -50,7 +50,7 @@ describeE2E('status explains failures', () => {
       const s = await instance('crashy');
       return s.state === 'failed' ? s : undefined;
     }, 40_000, 'the start limit');
-    expect(i.failure).toMatch(/^stopped: started 10 times in \d+ s and never became ready; fix it, then 'nodeunit restart crashy'$/);
+    expect(i?.failure).toMatch(/^stopped: started 10 times in \d+ s and never became ready; fix it, then 'nodeunit restart crashy'$/);
     const text = await nu(['status', 'crashy']);
     expect(text.stdout).toMatch(/crashy@1 +failed +- .*stopped: started 10 times/);
     // The advice works once the app is fixed: restart resets the start limit.
@@ -66,9 +66,9 @@ describeE2E('status explains failures', () => {
     ok(await c.exec(['node', '/opt/apps/get.js', `http://127.0.0.1:${PORT}/hang`]));
     const i = await until(async () => {
       const s = await instance('wd');
-      return s.state === 'active' && s.failure ? s : undefined;
+      return s.state === 'active' && s.failure !== null ? s : undefined;
     }, 20_000, 'the watchdog restart');
-    expect(i.failure).toMatch(/^restarted: event loop blocked > 2 s \(\d+ s ago\)$/);
+    expect(i?.failure).toMatch(/^restarted: event loop blocked > 2 s \(\d+ s ago\)$/);
     const text = await nu(['status', 'wd']);
     expect(text.stdout).toMatch(/^ {2}wd@1: restarted: event loop blocked > 2 s/m);
   });
