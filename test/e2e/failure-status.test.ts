@@ -36,8 +36,8 @@ describeE2E('status explains failures', () => {
       const i = await instance('crashy');
       return i.failure !== null && /times in/.test(i.failure) ? i : undefined;
     }, 20_000, 'a crash loop in status --json');
-    expect(seen.failure).toMatch(/^crash loop: exited 1 \(\d+ times in \d+ s\), (next try in \d s|starting again now)$/);
-    expect(seen.lastOutput).toBe('listening needs DATABASE_URL: it is not set');
+    expect(seen?.failure).toMatch(/^crash loop: exited 1 \(\d+ times in \d+ s\), (next try in \d s|starting again now)$/);
+    expect(seen?.lastOutput).toBe('listening needs DATABASE_URL: it is not set');
     const text = await nu(['status', 'crashy']);
     ok(text);
     expect(text.stdout).toMatch(/crashy@1 +activating \([a-z-]+\) .* crash loop: exited 1 \(/);
