@@ -29,6 +29,7 @@ const { onServerListening, installManualReady } = require('./readiness.cjs');
 const { createStatus } = require('./status.cjs');
 const { createDrain } = require('./drain.cjs');
 const { loadSecrets } = require('./credentials.cjs');
+const { createUpgradeDrain } = require('./upgrade-drain.cjs');
 
 function main() {
   loadSecrets(process.env, fs, path);
@@ -37,12 +38,14 @@ function main() {
 
   const notifier = createNotifier(settings.notifyFd);
   const status = createStatus({ notifier, perfHooks });
+  const upgrades = createUpgradeDrain();
   const drain = createDrain({
     net,
     dc,
     notifier,
     timeoutMs: settings.drainTimeoutMs,
     exit: () => process.exit(),
+    onDrain: upgrades.drain,
   });
   process.on('SIGTERM', drain.onSigterm);
 
@@ -56,6 +59,7 @@ function main() {
   };
   onServerListening(net, dc, features, (server) => {
     drain.track(server);
+    upgrades.watch(server);
     status.addServer(server);
     if (ready) status.refresh();
     else if (settings.ready === 'listen') becomeReady();
