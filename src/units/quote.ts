@@ -47,6 +47,8 @@ export function renderCommandLine(argv: readonly string[]): string {
   if (command === undefined || !command.startsWith('/')) {
     throw new RangeError(`ExecStart= needs an absolute executable path, got ${JSON.stringify(command)}`);
   }
+  // systemd refuses \x00 in a unit file, and no process argument can hold a NUL anyway (found by test/unit/units/property.test.ts).
+  if (argv.some((arg) => arg.includes('\0'))) throw new RangeError('a command-line argument cannot contain a NUL character');
   return argv.map(quoteExecArg).join(' ');
 }
 
