@@ -20,7 +20,7 @@ const RUNS = Number(process.env.NODEUNIT_PROPERTY_RUNS ?? 3000);
 export const nasty = fc.oneof(
   fc.string({ unit: fc.constantFrom(' ', '"', "'", '\\', '%', '$', ';', '\t', '\n', '\r', '\x00', '\x7f', '{', '}', 'a', '=', '#', 'é', '日', '😀', '%i', '$HOME', '${X}', '\\n') }),
   fc.string({ unit: 'grapheme' }),
-  fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => s.isWellFormed()),
+  fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => !/[\uD800-\uDFFF]/.test(s.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''))),
   fc.string({ unit: fc.constantFrom('a', ' ', '%', '$', '\\', '"'), minLength: 2000, maxLength: 6000 }),
 );
 
