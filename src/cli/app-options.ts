@@ -5,6 +5,7 @@ import type { Argv } from 'yargs';
 import { parseDrainTimeout } from '../launcher/parse-args';
 import type { AppSpec } from '../units/app-spec';
 import { DEFAULT_DRAIN_TIMEOUT_SEC, DEFAULT_READY } from '../units/exec-start';
+import { hasInvalidUnicode } from '../units/quote';
 import { listenAddress } from '../units/render-socket';
 import { secretOptions, type SecretArgv } from './secret-options';
 import { UserError } from './user-error';
@@ -154,6 +155,7 @@ export function parseEnvAssignment(value: string): [string, string] {
   if (/[\r\n]/.test(v)) throw new UserError(`--env ${key}: the value contains a newline, which a unit file cannot hold; use --env-file for such values`, 2);
   // eslint-disable-next-line no-control-regex
   if (/[\x00-\x1f\x7f]/.test(v)) throw new UserError(`--env ${key}: the value contains a control character, which systemd rejects`, 2);
+  if (hasInvalidUnicode(v)) throw new UserError(`--env ${key}: the value contains a Unicode noncharacter, which systemd rejects`, 2);
   return [key, v];
 }
 
@@ -260,10 +262,11 @@ export function buildAppSpec(argv: AppArgv, host: AppHost): AppSpec {
   for (const o of spec.nodeOptions) {
     // eslint-disable-next-line no-control-regex
     if (/[\x00-\x1f\x7f]/.test(o)) throw new UserError(`--node-option ${JSON.stringify(o)} contains a control character`, 2);
+    if (hasInvalidUnicode(o)) throw new UserError(`--node-option ${JSON.stringify(o)} contains a Unicode noncharacter, which systemd refuses`, 2);
   }
   for (const [what, path] of [['script', spec.script], ['--cwd', spec.cwd], ['--env-file', spec.envFile]] as const) {
     // eslint-disable-next-line no-control-regex
-    if (path !== undefined && (/[\x00-\x1f\x7f]/.test(path) || path.endsWith('\\'))) throw new UserError(`${what} path ${JSON.stringify(path)} cannot be written into a unit file`, 2);
+    if (path !== undefined && (/[\x00-\x1f\x7f]/.test(path) || path.endsWith('\\') || hasInvalidUnicode(path))) throw new UserError(`${what} path ${JSON.stringify(path)} cannot be written into a unit file`, 2);
   }
   return spec;
 }

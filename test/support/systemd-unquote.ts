@@ -10,6 +10,11 @@
 const SIMPLE: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', '"': '"', "'": "'", s: ' ' };
 
 export function splitWords(line: string): string[] {
+  // systemd's unichar_is_valid(): noncharacters make the whole assignment invalid.
+  for (const ch of line) {
+    const cp = ch.codePointAt(0)!;
+    if ((cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) === 0xfffe) throw new Error('String is not UTF-8 clean');
+  }
   const words: string[] = [];
   let i = 0;
   const ws = (c: string) => c === ' ' || c === '\t' || c === '\n' || c === '\r';
