@@ -63,6 +63,8 @@ export function formatAppStatus(app: AppStatus): string {
     ]);
   }
   lines.push(...table(rows).map((l) => `  ${l}`));
+  const replaced = app.instances.filter((i) => i.binaryReplaced).map((i) => `${app.name}@${i.instance}`);
+  if (replaced.length) lines.push(`  ${replaced.join(', ')}: node was replaced on disk since start; 'nodeunit reload ${app.name}' moves ${replaced.length > 1 ? 'them' : 'it'} to the new one`);
   for (const i of app.instances) {
     if (!i.failure) continue;
     if (i.activeState === 'active') lines.push(`  ${app.name}@${i.instance}: ${i.failure.summary}`);
@@ -95,6 +97,7 @@ export function statusJson(apps: AppStatus[]): unknown {
         status: i.statusText,
         failure: i.failure?.summary ?? null,
         lastOutput: i.failure?.lastOutput ?? null,
+        binaryReplaced: i.binaryReplaced ?? false,
       })),
     })),
   };

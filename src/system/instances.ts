@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import type { InstalledApp } from './app-state';
 import { explainFailure, FAILURE_PROPS, needsExplaining, unitEvents, type Failure } from './failure';
 import { numericProp, showUnits, systemctl, type Props } from './systemctl';
@@ -21,6 +21,8 @@ export interface InstanceStatus {
   statusText: string;
   /** Why it is not running, or why it was restarted (failure.ts). */
   failure?: Failure;
+  /** The binary it runs (node) was replaced or removed on disk since it started (an apt upgrade): a restart picks up the new one. */
+  binaryReplaced?: boolean;
 }
 
 export interface AppStatus {
@@ -53,6 +55,15 @@ export async function loadedInstances(app: string): Promise<number[]> {
     if (m && unit === `${app}@${m[1]}.service`) out.push(Number(m[1]));
   }
   return out;
+}
+
+/** The kernel marks /proc/PID/exe "(deleted)" once the file it was started from is gone (replaced by a rename, as dpkg does). */
+function binaryReplaced(pid: number): boolean {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`).endsWith(' (deleted)');
+  } catch {
+    return false;
+  }
 }
 
 /** CLOCK_MONOTONIC in µs; systemd's *TimestampMonotonic values use the same clock. */
@@ -124,6 +135,7 @@ export async function appStatus(app: InstalledApp): Promise<AppStatus> {
         const rss = procRss(s.pid);
         if (rss !== undefined) (s.memoryBytes = rss), (s.memorySource = 'rss');
       }
+      if (binaryReplaced(s.pid)) s.binaryReplaced = true;
       if (s.cpuNsec === undefined) {
         const cpu = procCpuNsec(s.pid);
         if (cpu !== undefined) (s.cpuNsec = cpu), (s.cpuSource = 'process');
