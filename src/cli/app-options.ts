@@ -24,6 +24,7 @@ export interface AppArgv extends SecretArgv {
   node?: string | string[];
   nodeOption?: string | string[];
   memoryMax?: string | string[];
+  logRateLimit?: string | string[];
   cpuQuota?: string | string[];
   watchdog?: string | string[];
   ready?: string | string[];
@@ -54,6 +55,7 @@ export function appOptions<T>(y: Argv<T>): Argv<T> {
     .option('node', { type: 'string', describe: 'the node binary (default: node on PATH), stored as an absolute path' })
     .option('node-option', { type: 'string', describe: 'an option for node, written --node-option=--max-old-space-size=512 (repeatable)' })
     .option('memory-max', { type: 'string', describe: 'memory limit per instance, e.g. 512M (MemoryMax=)' })
+    .option('log-rate-limit', { type: 'string', describe: "journald's limit per instance, LINES/SECONDS, e.g. 50000/30 (LogRateLimitBurst=/LogRateLimitIntervalSec=); off = none" })
     .option('cpu-quota', { type: 'string', describe: 'CPU limit per instance in percent of one CPU, e.g. 150 (CPUQuota=)' })
     .option('watchdog', { type: 'string', describe: 'restart an instance whose event loop is blocked this many seconds (default 30; 0 = off)' })
     .option('ready', { type: 'string', describe: 'when an instance is ready: listen (default), manual (process.send("ready")), start' })
@@ -169,6 +171,18 @@ export function parseMemoryMax(value: string | undefined): string | undefined {
   throw new UserError(`--memory-max must be a size like 512M or 2G, a percentage like 50%, or infinity; not '${value}'`, 2);
 }
 
+/** `--log-rate-limit LINES/SECONDS` or `off`. */
+export function parseLogRateLimit(value: string | undefined): AppSpec['logRateLimit'] {
+  if (value === undefined) return undefined;
+  const v = value.trim();
+  if (v === 'off') return { burst: 0, intervalSec: 0 };
+  const m = /^(\d+)\/(\d+)s?$/.exec(v);
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1 || Number(m[1]) > 1e9 || Number(m[2]) > 86400) {
+    throw new UserError(`--log-rate-limit must be LINES/SECONDS like 50000/30, or off; not '${value}'`, 2);
+  }
+  return { burst: Number(m[1]), intervalSec: Number(m[2]) };
+}
+
 /** Percent of one CPU, 1..(100 × 1024). */
 export function parseCpuQuota(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -255,6 +269,8 @@ export function buildAppSpec(argv: AppArgv, host: AppHost): AppSpec {
     systemdVersion: host.systemdVersion,
   };
   if (envFileFlag !== undefined) spec.envFile = resolve(host.cwd, envFileFlag);
+  const logRateLimit = parseLogRateLimit(last(argv.logRateLimit));
+  if (logRateLimit !== undefined) spec.logRateLimit = logRateLimit;
   const memoryMax = parseMemoryMax(last(argv.memoryMax));
   if (memoryMax !== undefined) spec.memoryMax = memoryMax;
   const cpuQuota = parseCpuQuota(last(argv.cpuQuota));

@@ -66,6 +66,9 @@ export function formatAppStatus(app: AppStatus): string {
   const replaced = app.instances.filter((i) => i.binaryReplaced).map((i) => `${app.name}@${i.instance}`);
   if (replaced.length) lines.push(`  ${replaced.join(', ')}: node was replaced on disk since start; 'nodeunit reload ${app.name}' moves ${replaced.length > 1 ? 'them' : 'it'} to the new one`);
   for (const i of app.instances) {
+    if (i.logLinesDropped) lines.push(`  ${app.name}@${i.instance}: journald dropped ${i.logLinesDropped} log lines (rate limit; 'nodeunit enable ... --log-rate-limit LINES/SECONDS' raises it)`);
+  }
+  for (const i of app.instances) {
     if (!i.failure) continue;
     if (i.activeState === 'active') lines.push(`  ${app.name}@${i.instance}: ${i.failure.summary}`);
     if (i.failure.lastOutput !== undefined) lines.push(`  ${app.name}@${i.instance} last output: ${i.failure.lastOutput}`);
@@ -98,6 +101,7 @@ export function statusJson(apps: AppStatus[]): unknown {
         failure: i.failure?.summary ?? null,
         lastOutput: i.failure?.lastOutput ?? null,
         binaryReplaced: i.binaryReplaced ?? false,
+        logLinesDropped: i.logLinesDropped ?? 0,
       })),
     })),
   };

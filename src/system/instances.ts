@@ -1,5 +1,6 @@
 import { readFileSync, readlinkSync } from 'node:fs';
 import type { InstalledApp } from './app-state';
+import { droppedLines } from './log-drops';
 import { explainFailure, FAILURE_PROPS, needsExplaining, unitEvents, type Failure } from './failure';
 import { numericProp, showUnits, systemctl, type Props } from './systemctl';
 
@@ -23,6 +24,8 @@ export interface InstanceStatus {
   failure?: Failure;
   /** The binary it runs (node) was replaced or removed on disk since it started (an apt upgrade): a restart picks up the new one. */
   binaryReplaced?: boolean;
+  /** Lines journald dropped from it this boot under its rate limit (log-drops.ts). */
+  logLinesDropped?: number;
 }
 
 export interface AppStatus {
@@ -143,6 +146,11 @@ export async function appStatus(app: InstalledApp): Promise<AppStatus> {
     }
     return s;
   });
+  const dropped = await droppedLines();
+  for (const s of instances) {
+    const n = dropped.get(s.unit);
+    if (n !== undefined) s.logLinesDropped = n;
+  }
   await Promise.all(
     instances.map(async (s) => {
       const p = props.get(s.unit) ?? {};

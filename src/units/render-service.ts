@@ -96,6 +96,12 @@ export function renderService(spec: AppSpec): RenderedFile {
     ...identity(spec),
     ...environment(spec),
     directive('SyslogIdentifier', escapeSpecifiers(spec.name), "journal lines are tagged with the app's name, not 'node'"),
+    ...(spec.logRateLimit === undefined
+      ? []
+      : [
+          directive('LogRateLimitIntervalSec', String(spec.logRateLimit.intervalSec), "journald keeps at most LogRateLimitBurst= lines per interval of this service and drops the rest ('nodeunit status' counts them); 0 = no limit"),
+          directive('LogRateLimitBurst', String(spec.logRateLimit.burst), 'lines per interval before journald drops (--log-rate-limit LINES/SECONDS)'),
+        ]),
     directive('Restart', 'on-failure', 'crashes, non-zero exits and watchdog timeouts restart it; a clean stop does not'),
     directive('RestartSec', String(RESTART_SEC), 'pause before a restart'),
     directive('RestartSteps', String(RESTART_STEPS), `back off from ${RESTART_SEC}s to ${RESTART_MAX_DELAY_SEC}s over repeated failures`),

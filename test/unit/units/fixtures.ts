@@ -58,4 +58,5 @@ export const MATRIX: Record<string, Partial<AppSpec>> = {
   },
   'systemd-247': { systemdVersion: 247, ports: [{ port: 8080 }] },
   'systemd-255': { systemdVersion: 255, ports: [{ port: 8080 }] },
+  'log-rate-limit': { logRateLimit: { burst: 50000, intervalSec: 30 } },
 };
