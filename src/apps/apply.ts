@@ -1,7 +1,9 @@
 import { socketUnitsOf, installedApp, type InstalledApp } from '../system/app-state';
 import { declareUser, ownsSysusersFile } from '../system/sysusers';
 import { showUnits, systemctl, systemctlOrFail } from '../system/systemctl';
+import { applySecrets } from '../system/credentials';
 import { applyPlan } from '../system/unit-files';
+import { secretStorage } from '../units/credentials';
 import { lookupUser } from '../system/users';
 import { unitsToEnable } from '../units/index';
 import type { AppPlan } from './plan';
@@ -22,9 +24,11 @@ export interface Reporter {
  * sockets change, disables dropped instances, writes and removes unit files,
  * enables the units and reloads systemd. Starts nothing. On any failure the
  * files and the sysusers entry written by this run are restored (and systemd
- * reloaded) before the error is rethrown. Returns the app as now installed.
+ * reloaded) before the error is rethrown. Secrets are stored as systemd
+ * credentials beside the units. Returns the app as now installed, and whether
+ * a secret changed (rolloutApp then restarts the running instances).
  */
-export async function applyApp(plan: AppPlan, reporter: Reporter): Promise<InstalledApp> {
+export async function applyApp(plan: AppPlan, reporter: Reporter): Promise<{ now: InstalledApp; secretsChanged: boolean }> {
   const { spec, before, files, changed, socketsChanged, added, dropped } = plan;
   const app = spec.name;
   const undo: Array<() => void> = [];
@@ -36,6 +40,7 @@ export async function applyApp(plan: AppPlan, reporter: Reporter): Promise<Insta
   if (spec.user.kind === 'static' && (ownsSysusersFile(app) || (await lookupUser(spec.user.name)) === undefined)) {
     undo.push(await declareUser(app, spec.user.name));
   }
+  let secretsChanged = false;
   const described = describeAppPlan(plan);
   if (described) reporter.note(described);
   try {
@@ -53,14 +58,20 @@ export async function applyApp(plan: AppPlan, reporter: Reporter): Promise<Insta
     }
     if (added.length) reporter.note(`${app}: adding instance${added.length > 1 ? 's' : ''} ${added.join(', ')}\n`);
     undo.push(applyPlan(files));
+    // Secrets live in a drop-in and root-only files beside the units (system/credentials.ts).
+    secretsChanged = await applySecrets(app, plan.secrets, spec.systemdVersion);
+    if (plan.secrets.length) {
+      const keys = plan.secrets.map(([k]) => k);
+      reporter.note(`${app}: secret${keys.length > 1 ? 's' : ''} ${keys.join(', ')} stored as systemd credentials (${secretStorage(spec.systemdVersion)})\n`);
+    }
     // The symlinks are made from the files on disk; then one daemon-reload loads files and links together.
     await systemctlOrFail(['enable', '--no-reload', ...unitsToEnable(spec)], 'systemctl enable');
-    if (changed || added.length > 0 || dropped.length > 0 || !before) await systemctlOrFail(['daemon-reload'], 'systemctl daemon-reload');
+    if (changed || secretsChanged || added.length > 0 || dropped.length > 0 || !before) await systemctlOrFail(['daemon-reload'], 'systemctl daemon-reload');
   } catch (err) {
     await rollback();
     throw err;
   }
-  return installedApp(app)!;
+  return { now: installedApp(app)!, secretsChanged };
 }
 
 /** What bringing the app up after applyApp did. */
@@ -73,8 +84,9 @@ export type RolloutOutcome = 'up-to-date' | 'started';
  * already run (nothing restarted). Throws StartFailed when an instance does
  * not become ready.
  */
-export async function rolloutApp(plan: AppPlan, now: InstalledApp, reporter: Reporter): Promise<RolloutOutcome> {
-  const { before, changed, socketsChanged, serviceChanged, dropped } = plan;
+export async function rolloutApp(plan: AppPlan, now: InstalledApp, reporter: Reporter, secretsChanged = false): Promise<RolloutOutcome> {
+  const { before, changed, socketsChanged, dropped } = plan;
+  const serviceChanged = plan.serviceChanged || secretsChanged;
   const app = now.name;
   const instances = now.instances.map((n) => instanceUnit(app, n));
   const journalExtra = now.balance === 'shared' ? socketUnitsOf(now) : [];
@@ -86,7 +98,7 @@ export async function rolloutApp(plan: AppPlan, now: InstalledApp, reporter: Rep
       for (const n of toRestart) await startAndWait(app, 'restart', [instanceUnit(app, n)], [instanceUnit(app, n)], journalExtra, reporter.progress?.(app));
     }
   }
-  if (before && !changed && dropped.length === 0) {
+  if (before && !changed && !secretsChanged && dropped.length === 0) {
     const states = await showUnits(instances, ['ActiveState']);
     if (instances.every((u) => states.get(u)?.ActiveState === 'active')) return 'up-to-date';
   }

@@ -23,6 +23,8 @@ export interface AppPlan {
   /** Instance numbers enabled now and not before, and the reverse. */
   added: number[];
   dropped: number[];
+  /** Secrets to store as systemd credentials (KEY, value); values never leave apply. */
+  secrets: Array<[string, string]>;
 }
 
 /**
@@ -56,7 +58,7 @@ async function checkPorts(spec: AppSpec): Promise<void> {
  * compares the rendered units with what is on disk. Writes nothing; throws a
  * UserError naming the first problem.
  */
-export async function planApp(spec: AppSpec, opts: { force?: boolean; portsTakenOk?: boolean } = {}): Promise<AppPlan> {
+export async function planApp(spec: AppSpec, opts: { force?: boolean; portsTakenOk?: boolean; secrets?: Array<[string, string]> } = {}): Promise<AppPlan> {
   await checkFilesForService(spec);
   const files = planUnitFiles(spec.name, renderApp(spec), { force: opts.force });
   // import --cutover: pm2 holds the ports until right before the units start.
@@ -67,7 +69,7 @@ export async function planApp(spec: AppSpec, opts: { force?: boolean; portsTaken
   const serviceChanged = files.writes.some((w) => w.path.endsWith(`/${serviceTemplate(app)}`) && w.state === 'changed');
   const dropped = before ? before.instances.filter((n) => n > spec.instances) : [];
   const added = before ? Array.from({ length: spec.instances }, (_, i) => i + 1).filter((n) => !before.instances.includes(n)) : [];
-  return { spec, files, before, changed: planChanged(files), socketsChanged, serviceChanged, added, dropped };
+  return { spec, files, before, changed: planChanged(files), socketsChanged, serviceChanged, added, dropped, secrets: opts.secrets ?? [] };
 }
 
 /** `app: installing` / `app: changing` and the files, or undefined when nothing changes. */

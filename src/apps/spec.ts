@@ -6,6 +6,7 @@ import { parseDrainTimeout } from '../launcher/parse-args';
 import type { AppSpec } from '../units/app-spec';
 import { DEFAULT_DRAIN_TIMEOUT_SEC, DEFAULT_READY } from '../units/exec-start';
 import { currentPath } from '../system/releases';
+import { hasInvalidUnicode } from '../units/quote';
 import { listenAddress } from '../units/render-socket';
 import { homeBindsFor } from '../units/sandbox';
 
@@ -34,6 +35,8 @@ export interface AppOptions {
   harden?: boolean;
   /** The app's own arguments (after `--` on the command line), verbatim. */
   args?: string[];
+  /** `LINES/SECONDS` or `off`: journald's rate limit for each instance. */
+  logRateLimit?: string | string[];
   /** The script (and default cwd) are in /var/lib/nodeunit/<name>/current, the release `nodeunit deploy` switches. */
   releaseDir?: boolean;
 }
@@ -135,6 +138,7 @@ export function parseEnvAssignment(value: string): [string, string] {
   if (/[\r\n]/.test(v)) throw new UserError(`--env ${key}: the value contains a newline, which a unit file cannot hold; use --env-file for such values`, 2);
   // eslint-disable-next-line no-control-regex
   if (/[\x00-\x1f\x7f]/.test(v)) throw new UserError(`--env ${key}: the value contains a control character, which systemd rejects`, 2);
+  if (hasInvalidUnicode(v)) throw new UserError(`--env ${key}: the value contains a Unicode noncharacter, which systemd rejects`, 2);
   return [key, v];
 }
 
@@ -146,6 +150,18 @@ export function parseMemoryMax(value: string | undefined): string | undefined {
   if (/^\d+(\.\d+)?%$/.test(v) && Number.parseFloat(v) > 0 && Number.parseFloat(v) <= 100) return v;
   if (v === 'infinity') return v;
   throw new UserError(`--memory-max must be a size like 512M or 2G, a percentage like 50%, or infinity; not '${value}'`, 2);
+}
+
+/** `--log-rate-limit LINES/SECONDS` or `off`. */
+export function parseLogRateLimit(value: string | undefined): AppSpec['logRateLimit'] {
+  if (value === undefined) return undefined;
+  const v = value.trim();
+  if (v === 'off') return { burst: 0, intervalSec: 0 };
+  const m = /^(\d+)\/(\d+)s?$/.exec(v);
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1 || Number(m[1]) > 1e9 || Number(m[2]) > 86400) {
+    throw new UserError(`--log-rate-limit must be LINES/SECONDS like 50000/30, or off; not '${value}'`, 2);
+  }
+  return { burst: Number(m[1]), intervalSec: Number(m[2]) };
 }
 
 /** Percent of one CPU, 1..(100 × 1024). */
@@ -237,6 +253,8 @@ export function buildAppSpec(argv: AppOptions, host: AppHost): AppSpec {
     systemdVersion: host.systemdVersion,
   };
   if (envFileFlag !== undefined) spec.envFile = resolve(host.cwd, envFileFlag);
+  const logRateLimit = parseLogRateLimit(last(argv.logRateLimit));
+  if (logRateLimit !== undefined) spec.logRateLimit = logRateLimit;
   const memoryMax = parseMemoryMax(last(argv.memoryMax));
   if (memoryMax !== undefined) spec.memoryMax = memoryMax;
   const cpuQuota = parseCpuQuota(last(argv.cpuQuota));
@@ -246,6 +264,9 @@ export function buildAppSpec(argv: AppOptions, host: AppHost): AppSpec {
     // The kernel cannot pass a NUL inside an argument; everything else is quoted into ExecStart=.
     const bad = spec.args.find((a) => a.includes('\0'));
     if (bad !== undefined) throw new UserError(`app argument ${JSON.stringify(bad)} contains a NUL character`, 2);
+    // systemd drops a command line that is not UTF-8 clean (found by the unit round-trip property test).
+    const odd = spec.args.find(hasInvalidUnicode);
+    if (odd !== undefined) throw new UserError(`app argument ${JSON.stringify(odd)} contains a Unicode noncharacter, which systemd refuses`, 2);
   }
   // Under /home (pm2 users keep apps there): keep the sandbox, bind the app's directories in read-only,
   // and run as the directory's owner unless a user was named.
@@ -260,10 +281,11 @@ export function buildAppSpec(argv: AppOptions, host: AppHost): AppSpec {
   for (const o of spec.nodeOptions) {
     // eslint-disable-next-line no-control-regex
     if (/[\x00-\x1f\x7f]/.test(o)) throw new UserError(`--node-option ${JSON.stringify(o)} contains a control character`, 2);
+    if (hasInvalidUnicode(o)) throw new UserError(`--node-option ${JSON.stringify(o)} contains a Unicode noncharacter, which systemd refuses`, 2);
   }
   for (const [what, path] of [['script', spec.script], ['--cwd', spec.cwd], ['--env-file', spec.envFile]] as const) {
     // eslint-disable-next-line no-control-regex
-    if (path !== undefined && (/[\x00-\x1f\x7f]/.test(path) || path.endsWith('\\'))) throw new UserError(`${what} path ${JSON.stringify(path)} cannot be written into a unit file`, 2);
+    if (path !== undefined && (/[\x00-\x1f\x7f]/.test(path) || path.endsWith('\\') || hasInvalidUnicode(path))) throw new UserError(`${what} path ${JSON.stringify(path)} cannot be written into a unit file`, 2);
   }
   return spec;
 }

@@ -42,7 +42,8 @@ export async function startAndWait(
   progress?: Progress,
 ): Promise<WaitResult> {
   const since = Date.now() / 1000 - 1;
-  if (verb === 'start') await systemctl(['reset-failed', ...waitUnits]);
+  // Also for restart: an instance stopped by the start limit refuses any start until its counter is reset.
+  await systemctl(['reset-failed', ...waitUnits]);
   await systemctlOrFail([verb, '--no-block', ...startUnits], `systemctl ${verb}`);
   const result = await waitForUnits(waitUnits, { timeoutMs: START_WAIT_MS, onPhase: progress?.onPhase, onPoll: progress?.onPoll });
   progress?.done();

@@ -10,6 +10,7 @@ import { logsCommand } from './logs';
 import { releasesCommand } from './releases';
 import { reloadCommand } from './reload';
 import { scaleCommand } from './scale';
+import { secretCommand } from './secret';
 import { lsCommand, statusCommand } from './status';
 
 /** The commands that manage apps as systemd units (issue 3). */
@@ -30,6 +31,7 @@ export const APP_COMMANDS = [
   deployCommand,
   rollbackCommand,
   releasesCommand,
+  secretCommand,
 ] as unknown as CommandModule[];
 
-export const APP_COMMAND_NAMES = ['enable', 'status', 'ls', 'logs', 'reload', 'restart', 'start', 'stop', 'scale', 'disable', 'generate', 'doctor', 'import', 'deploy', 'rollback', 'releases'];
+export const APP_COMMAND_NAMES = ['enable', 'status', 'ls', 'logs', 'reload', 'restart', 'start', 'stop', 'scale', 'disable', 'generate', 'doctor', 'import', 'deploy', 'rollback', 'releases', 'secret'];

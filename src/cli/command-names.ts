@@ -19,6 +19,7 @@ export const COMMAND_NAMES: readonly string[] = [
   'disable',
   'generate',
   'doctor',
+  'secret',
   'completion',
   'import',
   'deploy',

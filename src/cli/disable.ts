@@ -6,6 +6,8 @@ import { loadedInstances } from '../system/instances';
 import { ownsSysusersFile, sysusersFile } from '../system/sysusers';
 import { systemctl, systemctlOrFail } from '../system/systemctl';
 import { existingAppFiles, removeFileDurably, UNIT_DIR } from '../system/unit-files';
+import { purgeSecrets } from '../system/credentials';
+import { credentialsDir } from '../units/credentials';
 import { defaultEnvFile } from '../units/index';
 import { validateAppName } from './app-options';
 import { instanceUnit, out, requireRoot } from './common';
@@ -52,6 +54,7 @@ export async function disable(nameArg: string, purge: boolean): Promise<void> {
       removeFileDurably(file);
       out(`removed ${file}\n`);
     }
+    if (purgeSecrets(name)) out(`removed ${name}'s secrets (${credentialsDir(name)})\n`);
   }
   out(
     `${name}: disabled${files.length ? ', stopped and its units removed' : ''}.` +

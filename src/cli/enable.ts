@@ -8,6 +8,7 @@ import { appOptions, buildAppSpec, type AppArgv } from './app-options';
 import { nodeunitPath, out, printNextSteps, printStartFailures, printStatus, requireRoot } from './common';
 import { printEnablePlan } from './enable-plan';
 import { progressReporter } from './progress';
+import { parseSecretOptions, secretLookingEnvWarnings } from './secret-options';
 
 interface EnableArgv extends AppArgv {
   start?: boolean;
@@ -30,17 +31,19 @@ export async function enable(argv: EnableArgv): Promise<void> {
     resolveNode: (flag) => resolveNode({ flag, env: process.env.NODEUNIT_NODE, path: process.env.PATH, cwd }),
     ownerOf: ownerName,
   });
-  const plan = await planApp(spec, { force: argv.force });
+  const secrets = parseSecretOptions(argv, cwd);
+  for (const w of secretLookingEnvWarnings(spec.env, secrets.map(([k]) => k))) process.stderr.write(`${w}\n`);
+  const plan = await planApp(spec, { force: argv.force, secrets });
   if (argv.check) return printEnablePlan(plan, argv.json === true);
   const app = spec.name;
-  const now = await applyApp(plan, cliReporter);
+  const { now, secretsChanged } = await applyApp(plan, cliReporter);
   if (argv.start === false) {
     out(`${app}: installed and enabled at boot, not started (--no-start); start it with: nodeunit start ${app}\n`);
     return;
   }
   let outcome;
   try {
-    outcome = await rolloutApp(plan, now, cliReporter);
+    outcome = await rolloutApp(plan, now, cliReporter, secretsChanged);
   } catch (err) {
     printStartFailures(err);
     throw err;

@@ -62,10 +62,21 @@ export function formatAppStatus(app: AppStatus): string {
       formatCpu(i.cpuNsec),
       i.restarts === undefined ? '-' : String(i.restarts),
       ...(releases ? [i.release ?? '-'] : []),
-      i.statusText || '-',
+      // A failing instance's last STATUS= ("Starting: waiting ...") is stale: the failure says more.
+      (i.activeState !== 'active' && i.failure ? i.failure.summary : i.statusText) || '-',
     ]);
   }
   lines.push(...table(rows).map((l) => `  ${l}`));
+  const replaced = app.instances.filter((i) => i.binaryReplaced).map((i) => `${app.name}@${i.instance}`);
+  if (replaced.length) lines.push(`  ${replaced.join(', ')}: node was replaced on disk since start; 'nodeunit reload ${app.name}' moves ${replaced.length > 1 ? 'them' : 'it'} to the new one`);
+  for (const i of app.instances) {
+    if (i.logLinesDropped) lines.push(`  ${app.name}@${i.instance}: journald dropped ${i.logLinesDropped} log lines (rate limit; 'nodeunit enable ... --log-rate-limit LINES/SECONDS' raises it)`);
+  }
+  for (const i of app.instances) {
+    if (!i.failure) continue;
+    if (i.activeState === 'active') lines.push(`  ${app.name}@${i.instance}: ${i.failure.summary}`);
+    if (i.failure.lastOutput !== undefined) lines.push(`  ${app.name}@${i.instance} last output: ${i.failure.lastOutput}`);
+  }
   if (rss) lines.push('  * resident memory of the main process: this system has no cgroup memory accounting for the service');
   return lines.join('\n') + '\n';
 }
@@ -95,6 +106,10 @@ export function statusJson(apps: AppStatus[]): unknown {
         restarts: i.restarts ?? null,
         status: i.statusText,
         release: i.release ?? null,
+        failure: i.failure?.summary ?? null,
+        lastOutput: i.failure?.lastOutput ?? null,
+        binaryReplaced: i.binaryReplaced ?? false,
+        logLinesDropped: i.logLinesDropped ?? 0,
       })),
     })),
   };

@@ -7,6 +7,8 @@ import { hostSystemdVersion } from '../system/systemctl';
 import type { RenderedFile } from '../units/app-spec';
 import { appOptions, buildAppSpec, type AppArgv } from './app-options';
 import { balancerOptions, generateBalancer, type BalancerArgv } from './generate-balancer';
+import { renderSecretsDropIn } from '../units/credentials';
+import { parseSecretOptions, secretLookingEnvWarnings } from './secret-options';
 import { UserError } from './user-error';
 
 interface GenerateArgv extends AppArgv, BalancerArgv {
@@ -41,7 +43,18 @@ export function generateFiles(argv: GenerateArgv, cwd: string, hostVersion: numb
       }
     },
   });
-  return renderAppFiles(spec, argv.user !== undefined || (spec.user.kind === 'static' && spec.user.name !== spec.name));
+  const files = renderAppFiles(spec, argv.user !== undefined || (spec.user.kind === 'static' && spec.user.name !== spec.name));
+  const secrets = parseSecretOptions(argv, cwd);
+  for (const w of secretLookingEnvWarnings(spec.env, secrets.map(([k]) => k))) process.stderr.write(`${w}\n`);
+  if (secrets.length) {
+    // Only the references: a credential is encrypted with the target's own host key, so values are set there.
+    const keys = secrets.map(([k]) => k);
+    files.push(renderSecretsDropIn(spec.name, keys, systemdVersion));
+    process.stderr.write(
+      `note: secret values are not written by generate; on the target, after installing the units, run for each of ${keys.join(', ')}: nodeunit secret set ${spec.name} KEY --from-file FILE\n`,
+    );
+  }
+  return files;
 }
 
 export const generateCommand: CommandModule<object, GenerateArgv> = {

@@ -167,7 +167,7 @@ export async function importCommandHandler(argv: ImportArgv): Promise<void> {
   }
   const cutovers: string[] = [];
   for (const [app, plan] of plans) {
-    const now = await applyApp(plan, cliReporter);
+    const { now, secretsChanged } = await applyApp(plan, cliReporter);
     const inPm2 = pm2?.filter((p) => p.name === app.pm2Name) ?? [];
     if (!app.autostart) {
       if (inPm2.length) await stopInPm2(app.pm2Name);
@@ -179,7 +179,7 @@ export async function importCommandHandler(argv: ImportArgv): Promise<void> {
     try {
       // pm2 stop frees the port; the units start at once (the socket first); pm2 delete after, out of the gap.
       if (inPm2.length) await stopInPm2ThenListen(app, now);
-      const outcome = await rolloutApp(plan, now, cliReporter);
+      const outcome = await rolloutApp(plan, now, cliReporter, secretsChanged);
       if (outcome === 'up-to-date') out(`${app.name}: up to date, nothing changed and nothing restarted\n`);
     } catch (err) {
       await probe?.stop();

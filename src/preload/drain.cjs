@@ -28,14 +28,16 @@
  *     app adds late still counts);
  *   - no server ever listened: exit at once;
  *   - a second SIGTERM while draining: ignored, the first drain goes on;
- *   - raw TCP servers: step 3 does not apply; they close as their peers hang up.
+ *   - raw TCP servers: step 3 does not apply; they close as their peers hang up;
+ *   - long-lived connections (WebSocket, SSE): `onDrain` gets the responses in
+ *     flight once the servers stop accepting (upgrade-drain.cjs).
  */
 
 const { subscribe: subscribeChannel } = require('./channels.cjs');
 
 const IDLE_CLOSE_MS = 1000;
 
-function createDrain({ net, dc, notifier, timeoutMs, exit, proc = process, timers = globalThis }) {
+function createDrain({ net, dc, notifier, timeoutMs, exit, onDrain = () => {}, proc = process, timers = globalThis }) {
   const servers = new Set();
   const sockets = new Map(); // server-side socket -> { inflight: Set<ServerResponse>, idle?: Timer }
   let draining = false;
@@ -112,12 +114,16 @@ function createDrain({ net, dc, notifier, timeoutMs, exit, proc = process, timer
         if (servers.size === 0) finish();
       });
     }
+    const inflight = [];
     for (const [socket, state] of sockets) {
       for (const response of state.inflight) {
         if (!response.headersSent) response.shouldKeepAlive = false;
+        inflight.push(response);
       }
       closeWhenIdle(socket, state);
     }
+    // WebSockets and event streams (upgrade-drain.cjs).
+    onDrain(inflight);
   }
 
   return {

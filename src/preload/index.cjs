@@ -10,7 +10,8 @@
  * never see it: NOTIFY_SOCKET, WATCHDOG_USEC, WATCHDOG_PID, LISTEN_FDS,
  * LISTEN_PID, LISTEN_FDNAMES (sd_notify(3), sd_listen_fds(3)) and the
  * launcher's NODEUNIT_NOTIFY_FD, NODEUNIT_READY, NODEUNIT_DRAIN_TIMEOUT,
- * NODEUNIT_ADOPT. NODEUNIT_INSTANCE stays: it is the app's identity, like
+ * NODEUNIT_ADOPT, NODEUNIT_SECRETS (after credentials.cjs moved the named
+ * credentials into process.env). NODEUNIT_INSTANCE stays: it is the app's identity, like
  * pm2's NODE_APP_INSTANCE.
  */
 
@@ -23,6 +24,8 @@ if (refusal) {
 }
 
 const dc = require('diagnostics_channel');
+const fs = require('fs');
+const path = require('path');
 const net = require('net');
 const perfHooks = require('perf_hooks');
 const features = require('./features.cjs');
@@ -35,24 +38,29 @@ const { createStatus } = require('./status.cjs');
 const { createDrain } = require('./drain.cjs');
 const { createAcceptPacing, procTotal } = require('./accept-pacing.cjs');
 const { subscribe } = require('./channels.cjs');
+const { loadSecrets } = require('./credentials.cjs');
+const { createUpgradeDrain } = require('./upgrade-drain.cjs');
 
 function main() {
+  loadSecrets(process.env, fs, path);
   const settings = readSettings(process.env, process.pid);
   for (const name of CONSUMED) delete process.env[name];
 
   const notifier = createNotifier(settings.notifyFd);
   const status = createStatus({ notifier, perfHooks });
+  const upgrades = createUpgradeDrain();
   const drain = createDrain({
     net,
     dc,
     notifier,
     timeoutMs: settings.drainTimeoutMs,
     exit: () => process.exit(),
+    onDrain: upgrades.drain,
   });
   process.on('SIGTERM', drain.onSigterm);
 
   if (settings.adopt) installAdoption(net, settings.fds);
-  const pacing = createAcceptPacing({ instances: settings.instances, totalFor: procTotal(require('fs')) });
+  const pacing = createAcceptPacing({ instances: settings.instances, totalFor: procTotal(fs) });
   const inheritedFds = settings.fds.map((f) => f.fd);
   if (pacing.enabled) {
     subscribe(dc, 'net.server.socket', ({ socket }) => pacing.onConnection(socket.server, socket));
@@ -68,6 +76,7 @@ function main() {
   onServerListening(net, dc, features, (server) => {
     drain.track(server);
     pacing.track(server, inheritedFds);
+    upgrades.watch(server);
     status.addServer(server);
     if (ready) status.refresh();
     else if (settings.ready === 'listen') becomeReady();

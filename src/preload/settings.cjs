@@ -29,6 +29,7 @@ const CONSUMED = [
   'NODEUNIT_READY',
   'NODEUNIT_DRAIN_TIMEOUT',
   'NODEUNIT_ADOPT',
+  'NODEUNIT_SECRETS',
 ];
 
 function readSettings(env, pid) {

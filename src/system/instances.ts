@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import type { InstalledApp } from './app-state';
 import { releaseOfProcess } from './releases';
+import { droppedLines } from './log-drops';
+import { explainFailure, FAILURE_PROPS, needsExplaining, unitEvents, type Failure } from './failure';
 import { numericProp, showUnits, systemctl, type Props } from './systemctl';
 
 export interface InstanceStatus {
@@ -23,6 +25,12 @@ export interface InstanceStatus {
   statusText: string;
   /** The release (/var/lib/nodeunit/<app>/releases/<id>) the process runs from, by its working directory. */
   release?: string;
+  /** Why it is not running, or why it was restarted (failure.ts). */
+  failure?: Failure;
+  /** The binary it runs (node) was replaced or removed on disk since it started (an apt upgrade): a restart picks up the new one. */
+  binaryReplaced?: boolean;
+  /** Lines journald dropped from it this boot under its rate limit (log-drops.ts). */
+  logLinesDropped?: number;
 }
 
 export interface AppStatus {
@@ -58,6 +66,15 @@ export async function loadedInstances(app: string): Promise<number[]> {
     if (m && unit === `${app}@${m[1]}.service`) out.push(Number(m[1]));
   }
   return out;
+}
+
+/** The kernel marks /proc/PID/exe "(deleted)" once the file it was started from is gone (replaced by a rename, as dpkg does). */
+function binaryReplaced(pid: number): boolean {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`).endsWith(' (deleted)');
+  } catch {
+    return false;
+  }
 }
 
 /** CLOCK_MONOTONIC in µs; systemd's *TimestampMonotonic values use the same clock. */
@@ -121,7 +138,7 @@ export function instanceStatus(instance: number, unit: string, enabled: boolean,
 export async function appStatus(app: InstalledApp): Promise<AppStatus> {
   const numbers = [...new Set([...app.instances, ...(await loadedInstances(app.name))])].sort((a, b) => a - b);
   const units = numbers.map((n) => `${app.name}@${n}.service`);
-  const props = await showUnits([`${app.name}.target`, ...units], STATUS_PROPS);
+  const props = await showUnits([`${app.name}.target`, ...units], [...STATUS_PROPS, ...FAILURE_PROPS]);
   const now = monotonicUsec();
   const instances = numbers.map((n, i) => {
     const s = instanceStatus(n, units[i], app.instances.includes(n), props.get(units[i]) ?? {}, now);
@@ -131,6 +148,7 @@ export async function appStatus(app: InstalledApp): Promise<AppStatus> {
         const rss = procRss(s.pid);
         if (rss !== undefined) (s.memoryBytes = rss), (s.memorySource = 'rss');
       }
+      if (binaryReplaced(s.pid)) s.binaryReplaced = true;
       if (s.cpuNsec === undefined) {
         const cpu = procCpuNsec(s.pid);
         if (cpu !== undefined) (s.cpuNsec = cpu), (s.cpuSource = 'process');
@@ -140,6 +158,19 @@ export async function appStatus(app: InstalledApp): Promise<AppStatus> {
     }
     return s;
   });
+  const dropped = await droppedLines();
+  for (const s of instances) {
+    const n = dropped.get(s.unit);
+    if (n !== undefined) s.logLinesDropped = n;
+  }
+  await Promise.all(
+    instances.map(async (s) => {
+      const p = props.get(s.unit) ?? {};
+      if (!needsExplaining(p)) return;
+      const failure = explainFailure(app.name, p, await unitEvents(s.unit), Date.now() * 1000);
+      if (failure) s.failure = failure;
+    }),
+  );
   return {
     name: app.name,
     targetState: props.get(`${app.name}.target`)?.ActiveState ?? 'unknown',

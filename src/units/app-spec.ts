@@ -29,6 +29,8 @@ export interface AppSpec {
   args?: string[];
   /** systemd size, e.g. `512M`. */
   memoryMax?: string;
+  /** `--log-rate-limit`: journald's per-service rate limit (LogRateLimitIntervalSec=/LogRateLimitBurst=); 0/0 = off. */
+  logRateLimit?: { burst: number; intervalSec: number };
   /** Percent of one CPU, e.g. 150. */
   cpuQuota?: number;
   /** 0 turns the watchdog off. Default 30. */

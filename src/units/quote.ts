@@ -18,6 +18,20 @@ const CONTROL = /[\x00-\x1f\x7f]/;
 // eslint-disable-next-line no-control-regex
 const NEEDS_QUOTES = /[\s"'\\\x00-\x1f\x7f]/;
 
+/**
+ * Code points systemd refuses anywhere in a unit file ("String is not UTF-8
+ * clean, ignoring assignment"; unichar_is_valid() in systemd's utf8.c):
+ * U+FDD0..U+FDEF and U+xFFFE/U+xFFFF (noncharacters), and lone surrogates,
+ * which have no UTF-8 form. Found by test/e2e/unit-roundtrip.test.ts.
+ */
+export function hasInvalidUnicode(value: string): boolean {
+  for (const ch of value) {
+    const cp = ch.codePointAt(0)!;
+    if ((cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) === 0xfffe) return true;
+  }
+  return false;
+}
+
 /** Wraps a word in double quotes with the C escapes systemd.syntax(7) understands. */
 function doubleQuote(word: string): string {
   let out = '"';
@@ -47,6 +61,9 @@ export function renderCommandLine(argv: readonly string[]): string {
   if (command === undefined || !command.startsWith('/')) {
     throw new RangeError(`ExecStart= needs an absolute executable path, got ${JSON.stringify(command)}`);
   }
+  // systemd refuses \x00 in a unit file, and no process argument can hold a NUL anyway (found by test/unit/units/property.test.ts).
+  if (argv.some((arg) => arg.includes('\0'))) throw new RangeError('a command-line argument cannot contain a NUL character');
+  if (argv.some(hasInvalidUnicode)) throw new RangeError('a command-line argument contains a Unicode noncharacter or lone surrogate, which systemd refuses');
   return argv.map(quoteExecArg).join(' ');
 }
 
@@ -64,6 +81,7 @@ export function quoteEnvironmentAssignment(key: string, value: string): string {
   if (CONTROL.test(value)) {
     throw new RangeError(`environment variable ${key}: systemd rejects control characters in values`);
   }
+  if (hasInvalidUnicode(value)) throw new RangeError(`environment variable ${key}: the value contains a Unicode noncharacter or lone surrogate, which systemd refuses`);
   const assignment = `${key}=${escapeSpecifiers(value)}`;
   return NEEDS_QUOTES.test(assignment) ? doubleQuote(assignment) : assignment;
 }
@@ -76,7 +94,7 @@ export function quoteEnvironmentAssignment(key: string, value: string): string {
 export function escapePath(path: string): string {
   if (!path.startsWith('/')) throw new RangeError(`expected an absolute path, got ${JSON.stringify(path)}`);
   // A trailing backslash would continue the directive onto the next line.
-  if (CONTROL.test(path) || path.endsWith('\\')) {
+  if (CONTROL.test(path) || path.endsWith('\\') || hasInvalidUnicode(path)) {
     throw new RangeError(`path ${JSON.stringify(path)} cannot be written into a unit file`);
   }
   return escapeSpecifiers(path);

@@ -126,6 +126,12 @@ export function renderService(spec: AppSpec): RenderedFile {
     ...identity(spec),
     ...environment(spec),
     directive('SyslogIdentifier', escapeSpecifiers(spec.name), "journal lines are tagged with the app's name, not 'node'"),
+    ...(spec.logRateLimit === undefined
+      ? []
+      : [
+          directive('LogRateLimitIntervalSec', String(spec.logRateLimit.intervalSec), "journald keeps at most LogRateLimitBurst= lines per interval of this service and drops the rest ('nodeunit status' counts them); 0 = no limit"),
+          directive('LogRateLimitBurst', String(spec.logRateLimit.burst), 'lines per interval before journald drops (--log-rate-limit LINES/SECONDS)'),
+        ]),
     restartPolicy(spec),
     ...(spec.restartPreventExitStatus?.length
       ? [directive('RestartPreventExitStatus', spec.restartPreventExitStatus.join(' '), 'these exit codes end it for good (pm2 stop_exit_codes)')]

@@ -76,4 +76,5 @@ export const MATRIX: Record<string, Partial<AppSpec>> = {
   'home-binds': { user: { kind: 'static', name: 'ubuntu' }, homeBinds: ['/home/ubuntu/htdocs/shop', '/home/ubuntu/.nvm/versions/node/v20.19.0'] },
   'systemd-247': { systemdVersion: 247, ports: [{ port: 8080 }] },
   'systemd-255': { systemdVersion: 255, ports: [{ port: 8080 }] },
+  'log-rate-limit': { logRateLimit: { burst: 50000, intervalSec: 30 } },
 };
