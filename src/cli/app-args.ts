@@ -9,6 +9,8 @@ interface OptionTable {
   values: Set<string>;
   /** Flags (`--x`, `--no-x`). */
   flags: Set<string>;
+  /** Options declared `array: true` (generate's --haproxy/--nginx): yargs gives them every word up to the next option. */
+  arrays: Set<string>;
 }
 
 /** The options a command's yargs builder declares, with their aliases. */
@@ -16,13 +18,17 @@ export function optionTable(command: CommandModule): OptionTable {
   const y = yargs([]);
   const built = typeof command.builder === 'function' ? command.builder(y as never) : y;
   // getOptions() is yargs' public API, missing from @types/yargs.
-  const o = (built as unknown as { getOptions(): { string: string[]; boolean: string[]; alias: Record<string, string[]> } }).getOptions();
+  const o = (built as unknown as { getOptions(): { string: string[]; boolean: string[]; array: string[]; alias: Record<string, string[]> } }).getOptions();
   const values = new Set<string>(o.string);
   const flags = new Set<string>(o.boolean);
+  const arrays = new Set<string>(o.array);
   for (const [name, aliases] of Object.entries(o.alias)) {
-    for (const a of aliases) (values.has(name) ? values : flags.has(name) ? flags : new Set()).add(a);
+    for (const a of aliases) {
+      (values.has(name) ? values : flags.has(name) ? flags : new Set()).add(a);
+      if (arrays.has(name)) arrays.add(a);
+    }
   }
-  return { values, flags };
+  return { values, flags, arrays };
 }
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -46,12 +52,15 @@ export function splitStrayArgs(words: readonly string[], table: OptionTable, pos
       if (table.values.has(name)) {
         own.push(w);
         if (long[2] === undefined && i + 1 < words.length) own.push(words[++i]);
+        // Like yargs: an array option takes every following word that is not an option.
+        if (table.arrays.has(name)) while (i + 1 < words.length && !words[i + 1].startsWith('-')) own.push(words[++i]);
       } else if (table.flags.has(name) || table.flags.has(bare)) own.push(w);
       else stray.push(w);
     } else if (short) {
       if (table.values.has(short[1])) {
         own.push(w);
         if (short[2] === '' && i + 1 < words.length) own.push(words[++i]);
+        if (table.arrays.has(short[1])) while (i + 1 < words.length && !words[i + 1].startsWith('-')) own.push(words[++i]);
       } else if (table.flags.has(short[1]) && short[2] === '') own.push(w);
       else stray.push(w);
     } else if (seen < positionals) {

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { installedApp, socketUnitsOf, type InstalledApp } from '../system/app-state';
 import { checkInstance } from '../system/instance-check';
-import { currentRelease, previousRelease, pruneReleases, releaseOfProcess, stageRelease, switchCurrent } from '../system/releases';
+import { currentRelease, previewRelease, previousRelease, pruneReleases, releaseOfProcess, stageRelease, switchCurrent } from '../system/releases';
 import { journalTail, showUnits, systemctl } from '../system/systemctl';
 import { validateAppName } from './app-options';
 import { instanceUnit, requireRoot } from './common';
@@ -77,6 +77,17 @@ function releasesLine(app: string, instances: InstanceOutcome[]): string {
   return `  ${app}: ${instances.map((i) => `@${i.instance} ${i.release ?? '?'}`).join('  ')}\n`;
 }
 
+/** Each instance with the release its process runs, and those a roll to `to` restarts: not active, or on another release. */
+async function instancesNow(app: InstalledApp, to: string): Promise<{ instances: InstanceOutcome[]; todo: InstanceOutcome[] }> {
+  const units = app.instances.map((n) => instanceUnit(app.name, n));
+  const pids = await showUnits(units, ['MainPID', 'ActiveState']);
+  const instances = app.instances.map((n, i) => {
+    const pid = Number(pids.get(units[i])?.MainPID ?? '0');
+    return { instance: n, unit: units[i], pid: pid > 0 ? pid : null, release: pid > 0 ? (releaseOfProcess(app.name, pid) ?? null) : null, restarted: false };
+  });
+  return { instances, todo: instances.filter((i) => i.release !== to || pids.get(i.unit)?.ActiveState !== 'active') };
+}
+
 /**
  * Points `current` at `to` and restarts, one at a time, each instance not
  * already running it. When an instance does not come back (or fails the
@@ -94,13 +105,9 @@ export async function rollTo(app: InstalledApp | undefined, name: string, to: st
     opts.log(`${name}: current -> ${to}${app ? '' : ` (no app '${name}' installed yet: 'nodeunit enable ${name} <script> --release-dir' runs it)`}\n`);
     return result;
   }
-  const units = app.instances.map((n) => instanceUnit(name, n));
-  const pids = await showUnits(units, ['MainPID', 'ActiveState']);
-  result.instances = app.instances.map((n, i) => {
-    const pid = Number(pids.get(units[i])?.MainPID ?? '0');
-    return { instance: n, unit: units[i], pid: pid > 0 ? pid : null, release: pid > 0 ? (releaseOfProcess(name, pid) ?? null) : null, restarted: false };
-  });
-  const todo = result.instances.filter((i) => i.release !== to || pids.get(i.unit)?.ActiveState !== 'active');
+  const now = await instancesNow(app, to);
+  result.instances = now.instances;
+  const todo = now.todo;
   if (todo.length === 0) {
     opts.log(`${name}: every instance already runs ${to}; nothing restarted\n`);
     return result;
@@ -160,6 +167,37 @@ interface DeployArgv {
   check?: string;
   checkTimeout: string;
   json: boolean;
+  dryRun: boolean;
+}
+
+/** What `deploy --dry-run` prints under --json. */
+export interface DeployPreview {
+  app: string;
+  dryRun: true;
+  /** Whether the deploy would change anything: a new current release, or instances to restart onto it. */
+  changed: boolean;
+  /** The release on disk with this content, or null when the deploy would create one. */
+  release: string | null;
+  /** The content hash, the last part of a release id. */
+  hash: string;
+  /** The release current points at now. */
+  previous: string | null;
+  /** Instances the deploy would restart. */
+  instancesToRestart: number[];
+}
+
+/**
+ * deploy --dry-run: the content hash of the source compared with the current
+ * release, and which instances would restart; nothing is written under
+ * /var/lib/nodeunit and nothing is restarted.
+ */
+export async function previewDeploy(name: string, source: string): Promise<DeployPreview> {
+  const from = currentRelease(name);
+  const { hash, id } = previewRelease(name, source);
+  const app = installedApp(name);
+  let restart: number[] = [];
+  if (app && app.instances.length > 0) restart = id === undefined ? [...app.instances] : (await instancesNow(app, id)).todo.map((i) => i.instance);
+  return { app: name, dryRun: true, changed: id === undefined || id !== from || restart.length > 0, release: id ?? null, hash, previous: from ?? null, instancesToRestart: restart };
 }
 
 function parseKeep(v: string): number {
@@ -202,6 +240,16 @@ export async function deploy(argv: DeployArgv): Promise<void> {
   const name = validateAppName(argv.name);
   const keep = parseKeep(argv.keep);
   const check = parseCheck(argv);
+  if (argv.dryRun) {
+    const p = await previewDeploy(name, argv.source);
+    if (argv.json) process.stdout.write(JSON.stringify(p, null, 2) + '\n');
+    else {
+      const what = p.release === null ? `a new release (content ${p.hash})` : p.release;
+      const restart = p.instancesToRestart.length ? `would restart ${p.instancesToRestart.map((n) => `@${n}`).join(' ')}` : 'would restart nothing';
+      process.stdout.write(p.changed ? `${name}: would deploy ${what} over ${p.previous ?? '(no release yet)'}; ${restart}\n` : `${name}: ${p.release} is already deployed and running; nothing would change\n`);
+    }
+    return;
+  }
   const app = installedApp(name);
   const from = currentRelease(name);
   const staged = stageRelease(name, argv.source);
@@ -252,6 +300,7 @@ export const deployCommand: CommandModule<object, DeployArgv> = {
       .positional('name', { type: 'string', demandOption: true })
       .positional('source', { type: 'string', demandOption: true, describe: 'a directory or a .tar/.tar.gz/.tgz/.tar.xz' })
       .option('keep', { type: 'string', default: '5', describe: 'releases to keep on disk (the current and previous ones always stay)' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'say whether the deploy would change anything (content hash vs the current release), change nothing' })
       .options(checkOptions)
       .example('$0 deploy myapp ./build --check http://127.0.0.1:8080/health', '') as never,
   handler: deploy,

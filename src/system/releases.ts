@@ -32,6 +32,7 @@ import {
   statSync,
   symlinkSync,
 } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { UserError } from '../errors';
 
@@ -175,6 +176,45 @@ function isTarball(path: string): boolean {
   return /\.(tar|tar\.gz|tgz|tar\.xz|txz|tar\.bz2|tar\.zst)$/.test(path);
 }
 
+/** What a release source is: one of this app's releases already, a directory to copy, or a tarball to extract. */
+function inspectSource(app: string, src: string, root: string): { kind: 'release'; id: string; dir: string } | { kind: 'directory' | 'tarball' } {
+  let st;
+  try {
+    st = statSync(src);
+  } catch {
+    throw new UserError(`release ${src}: no such file or directory`);
+  }
+  if (st.isDirectory()) {
+    const releasesDir = join(appReleaseRoot(app, root), 'releases');
+    const real = realpathSync(src);
+    if (existsSync(releasesDir) && dirname(real) === realpathSync(releasesDir)) {
+      const id = basename(real);
+      if (!ID_PATTERN.test(id)) throw new UserError(`${src} is in ${releasesDir} but is not named <time>-<hash>; deploy it from elsewhere`);
+      return { kind: 'release', id, dir: real };
+    }
+    return { kind: 'directory' };
+  }
+  if (!(st.isFile() && isTarball(src))) throw new UserError(`release ${src}: not a directory or a tarball (.tar, .tar.gz, .tgz, .tar.xz)`);
+  return { kind: 'tarball' };
+}
+
+/**
+ * Extracts a tarball into `tmp` and returns the release root in it (a
+ * tarball holding one top-level directory, like `npm pack`'s `package/`,
+ * gives that directory); refuses an empty release.
+ */
+function extractTarball(src: string, tmp: string): string {
+  // --no-same-owner: files belong to root, whoever built the tarball.
+  const r = spawnSync('tar', ['-xf', src, '-C', tmp, '--no-same-owner'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new UserError(`cannot extract ${src}: ${(r.stderr || r.error?.message || '').trim().split('\n')[0]}`);
+  const top = readdirSync(tmp);
+  return top.length === 1 && lstatSync(join(tmp, top[0])).isDirectory() ? join(tmp, top[0]) : tmp;
+}
+
+function refuseEmpty(src: string, content: string): void {
+  if (readdirSync(content).length === 0) throw new UserError(`release ${src} is empty`);
+}
+
 /**
  * Puts a release in place: `src` is a directory (copied; or taken as it is
  * when it already is one of this app's releases) or a tarball (extracted; a
@@ -184,38 +224,17 @@ function isTarball(path: string): boolean {
  */
 export function stageRelease(app: string, src: string, root = RELEASES_ROOT, now = new Date()): { id: string; dir: string; created: boolean } {
   const releasesDir = join(appReleaseRoot(app, root), 'releases');
-  let st;
-  try {
-    st = statSync(src);
-  } catch {
-    throw new UserError(`release ${src}: no such file or directory`);
-  }
+  const source = inspectSource(app, src, root);
+  if (source.kind === 'release') return { id: source.id, dir: source.dir, created: false };
   mkdirSync(releasesDir, { recursive: true, mode: 0o755 });
   chmodSync(appReleaseRoot(app, root), 0o755);
   chmodSync(releasesDir, 0o755);
-  if (st.isDirectory()) {
-    const real = realpathSync(src);
-    if (dirname(real) === realpathSync(releasesDir)) {
-      const id = basename(real);
-      if (!ID_PATTERN.test(id)) throw new UserError(`${src} is in ${releasesDir} but is not named <time>-<hash>; deploy it from elsewhere`);
-      return { id, dir: real, created: false };
-    }
-  } else if (!(st.isFile() && isTarball(src))) {
-    throw new UserError(`release ${src}: not a directory or a tarball (.tar, .tar.gz, .tgz, .tar.xz)`);
-  }
   const tmp = mkdtempSync(join(releasesDir, '.staging-'));
   try {
-    if (st.isDirectory()) {
-      cpSync(src, tmp, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
-    } else {
-      // --no-same-owner: files belong to root, whoever built the tarball.
-      const r = spawnSync('tar', ['-xf', src, '-C', tmp, '--no-same-owner'], { encoding: 'utf8' });
-      if (r.status !== 0) throw new UserError(`cannot extract ${src}: ${(r.stderr || r.error?.message || '').trim().split('\n')[0]}`);
-    }
     let content = tmp;
-    const top = readdirSync(tmp);
-    if (!st.isDirectory() && top.length === 1 && lstatSync(join(tmp, top[0])).isDirectory()) content = join(tmp, top[0]);
-    if (readdirSync(content).length === 0) throw new UserError(`release ${src} is empty`);
+    if (source.kind === 'directory') cpSync(src, tmp, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+    else content = extractTarball(src, tmp);
+    refuseEmpty(src, content);
     const hash = hashTree(content).slice(0, 12);
     const existing = listReleases(app, root).find((r) => r.hash === hash);
     if (existing) return { id: existing.id, dir: existing.dir, created: false };
@@ -227,6 +246,33 @@ export function stageRelease(app: string, src: string, root = RELEASES_ROOT, now
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * What stageRelease would give for `src`, writing nothing under the app's
+ * directory (deploy --dry-run, Ansible's check mode): the content hash and
+ * the release on disk with that content, if there is one (`id` undefined:
+ * deploying it would create a new release). A tarball is extracted into a
+ * temporary directory under `scratch` (default the system's) and removed.
+ */
+export function previewRelease(app: string, src: string, root = RELEASES_ROOT, scratch = tmpdir()): { hash: string; id?: string } {
+  const source = inspectSource(app, src, root);
+  if (source.kind === 'release') return { hash: parseReleaseId(source.id)!.hash, id: source.id };
+  const hashOf = (content: string) => {
+    refuseEmpty(src, content);
+    return hashTree(content).slice(0, 12);
+  };
+  let hash: string;
+  if (source.kind === 'directory') hash = hashOf(src);
+  else {
+    const tmp = mkdtempSync(join(scratch, 'nodeunit-release-'));
+    try {
+      hash = hashOf(extractTarball(src, tmp));
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+  return { hash, id: listReleases(app, root).find((r) => r.hash === hash)?.id };
 }
 
 /** Points `current` at a release atomically (a temporary symlink renamed over it) and records it in the history. */

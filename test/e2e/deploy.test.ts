@@ -104,6 +104,16 @@ describeE2E('nodeunit deploy, rollback and releases under systemd', () => {
   });
 
   it('a good deploy (from a tarball) under keep-alive load: every instance on v2, 0 failed requests', async () => {
+    // --dry-run first: new content is a change, and nothing is written or restarted.
+    const disk = async () => (await c.sh(`ls -a /var/lib/nodeunit/${APP} /var/lib/nodeunit/${APP}/releases; cat /var/lib/nodeunit/${APP}/history`)).stdout;
+    const [diskBefore, pidsBefore] = [await disk(), await pids()];
+    const dry = await nu(['deploy', APP, '/root/v2.tgz', '--dry-run', '--json']);
+    ok(dry);
+    const preview = JSON.parse(dry.stdout);
+    expect(preview).toMatchObject({ dryRun: true, changed: true, release: null, previous: ids.v1, instancesToRestart: [1, 2, 3] });
+    expect(await disk()).toBe(diskBefore);
+    expect(await pids()).toEqual(pidsBefore);
+    expect(await current()).toBe(ids.v1);
     const { value: r, failed, total } = await underLoad('deploy v2 (3 instances)', () => nu(['deploy', APP, '/root/v2.tgz', '--json']));
     ok(r);
     console.log(`[e2e] deploy v2 progress:\n${r.stderr}`);
@@ -123,6 +133,12 @@ describeE2E('nodeunit deploy, rollback and releases under systemd', () => {
     ok(again);
     expect(JSON.parse(again.stdout)).toMatchObject({ release: ids.v2, changed: false });
     expect(await pids()).toEqual(before);
+    expect(ids.v2.endsWith(`-${preview.hash}`)).toBe(true);
+    const sameDry = await nu(['deploy', APP, '/root/v2.tgz', '--dry-run']);
+    ok(sameDry);
+    expect(sameDry.stdout).toBe(`${APP}: ${ids.v2} is already deployed and running; nothing would change\n`);
+    // The previous release's content is a change again: current would switch back, every instance restart.
+    expect(JSON.parse((await nu(['deploy', APP, '/root/src/v1', '--dry-run', '--json'])).stdout)).toMatchObject({ changed: true, release: ids.v1, previous: ids.v2, instancesToRestart: [1, 2, 3] });
   });
 
   it('a broken deploy under keep-alive load: the first instance fails, current goes back, the others are never touched, 0 failed', async () => {

@@ -73,12 +73,13 @@ async function makeNetwork(): Promise<void> {
   }
 }
 
-/** The app the releases carry: "<version> <host> <pid>", /health 200; a broken one exits at start. */
+/** The app the releases carry: "<version> <host> <pid>", /health 200, /args its arguments as JSON; a broken one exits at start. */
 function serverJs(version: string, broken = false): string {
   if (broken) return `console.error('${version}: cannot start: DATABASE_URL is not set'); process.exit(3);\n`;
   return `const http = require('http');
 http.createServer((req, res) => {
   if (req.url === '/health') return res.end('ok\\n');
+  if (req.url === '/args') return res.end(JSON.stringify(process.argv.slice(2)));
   res.end('${version} ' + process.env.HOST_ID + ' ' + process.pid + '\\n');
 }).listen(Number(process.env.PORT));
 `;
@@ -130,7 +131,9 @@ describeFleet('a fleet: three hosts, HAProxy in front, Ansible rolling deploys',
     return { ...r, recap, seconds: (Date.now() - t0) / 1000 };
   };
 
-  const ansible = async (host: string, module: string, args: string, extra: string[] = []) => {
+  /** An ad hoc task; `args` is key=value text, or an object passed as JSON (lists, spaces, quotes). */
+  const ansible = async (host: string, module: string, args: string | Record<string, unknown>, extra: string[] = []) => {
+    if (typeof args !== 'string') args = JSON.stringify(args);
     const env = `ANSIBLE_COLLECTIONS_PATH=${work}/collections ANSIBLE_HOST_KEY_CHECKING=False ANSIBLE_NOCOLOR=1 ANSIBLE_LOCAL_TEMP=${work}/ansible-tmp ANSIBLE_SSH_ARGS='-o ControlMaster=no -o UserKnownHostsFile=/dev/null' ANSIBLE_PRIVATE_KEY_FILE=${work}/id_ed25519`;
     const quoted = `'${args.replace(/'/g, `'\\''`)}'`;
     return sh(`cd ${work} && ${inNs('lb', `env ${env} ansible -i inventory.ini ${host} -m ${module} -a ${quoted} ${extra.join(' ')}`)}`, 120_000);
@@ -346,11 +349,35 @@ describeFleet('a fleet: three hosts, HAProxy in front, Ansible rolling deploys',
     expect(l.failed).toBeLessThanOrEqual(16);
   }, 600_000);
 
-  it('the app module: stopped, started, reloaded and absent, each idempotent', async () => {
+  it('the deploy module in check mode: changed only when the content differs, and nothing happens', async () => {
+    const t0 = Date.now();
+    const h2 = hosts.get('h2')!;
+    const disk = async () => (await h2.sh('ls /var/lib/nodeunit/web/releases; cat /var/lib/nodeunit/web/history; readlink /var/lib/nodeunit/web/current')).stdout;
+    const pids = async () => (await h2.exec(['systemctl', 'show', '-p', 'MainPID', '--value', 'web@1.service', 'web@2.service'])).stdout;
+    const [diskBefore, pidsBefore, releaseBefore] = [await disk(), await pids(), await releaseOn('h2')];
+    // h2 runs v2: deploying v1 again would switch current back and restart both instances.
+    const other = await ansible('h2', 'nodeunit.nodeunit.deploy', `name=web src=${work}/web-v1.tgz`, ['--check']);
+    expect(other.code, other.stdout + other.stderr).toBe(0);
+    expect(other.stdout).toMatch(/^h2 \| CHANGED/m);
+    expect(other.stdout).toMatch(/"instances_to_restart": \[\s*1,\s*2\s*\]/);
+    const same = await ansible('h2', 'nodeunit.nodeunit.deploy', `name=web src=${work}/web-v2.tgz`, ['--check']);
+    expect(same.code, same.stdout + same.stderr).toBe(0);
+    expect(same.stdout).toMatch(/^h2 \| SUCCESS/m);
+    expect(same.stdout).toContain(`"release": "${releaseBefore.current}"`);
+    // A broken release in check mode is only a changed content: nothing starts, nothing rolls back.
+    const broken = await ansible('h2', 'nodeunit.nodeunit.deploy', `name=web src=${work}/web-v3.tgz`, ['--check']);
+    expect(broken.stdout).toMatch(/^h2 \| CHANGED/m);
+    expect(await disk()).toBe(diskBefore);
+    expect(await pids()).toBe(pidsBefore);
+    expect(await releaseOn('h2')).toEqual(releaseBefore);
+    step('deploy module --check on h2: v1 (changed), v2 (not), broken v3 (changed); nothing on disk or running changed', (Date.now() - t0) / 1000);
+  }, 120_000);
+
+  it('the app module: stopped, started, reloaded and absent, each idempotent; args reach the app verbatim', async () => {
     const t0 = Date.now();
     const appArgs = `name=web script=server.js release_dir=true instances=2 port=8080 env='{"HOST_ID":"h2","PORT":"8080"}'`;
-    const run = async (state: string, expected: 'CHANGED' | 'SUCCESS') => {
-      const r = await ansible('h2', 'nodeunit.nodeunit.app', `${appArgs} state=${state}`);
+    const run = async (state: string, expected: 'CHANGED' | 'SUCCESS', args: string | Record<string, unknown> = `${appArgs} state=${state}`) => {
+      const r = await ansible('h2', 'nodeunit.nodeunit.app', args);
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expect(r.stdout, `state=${state}`).toMatch(new RegExp(`^h2 \\| ${expected}`, 'm'));
     };
@@ -361,10 +388,22 @@ describeFleet('a fleet: three hosts, HAProxy in front, Ansible rolling deploys',
     await run('stopped', 'SUCCESS');
     await run('started', 'CHANGED');
     expect(await active()).toEqual(['active', 'active']);
+    // args: through YAML/JSON, the module, 'enable -- ...', the unit's ExecStart= and the launcher, to process.argv.
+    const appArgv = ['--greeting', 'hello world', `it's "quoted"`, '$HOME', '100%', ''];
+    const withArgs = { name: 'web', script: 'server.js', release_dir: true, instances: 2, port: ['8080'], env: { HOST_ID: 'h2', PORT: '8080' }, args: appArgv };
+    await run('started', 'CHANGED', withArgs);
+    const argsSeen = await hosts.get('h2')!.exec(['node', '-e', "fetch('http://127.0.0.1:8080/args', { headers: { connection: 'close' } }).then((r) => r.text()).then((t) => process.stdout.write(t))"]);
+    expect(JSON.parse(argsSeen.stdout), argsSeen.stderr).toEqual(appArgv);
+    for (const n of [1, 2]) {
+      const pid = (await hosts.get('h2')!.exec(['systemctl', 'show', '-p', 'MainPID', '--value', `web@${n}.service`])).stdout.trim();
+      const cmdline = (await hosts.get('h2')!.exec(['cat', `/proc/${pid}/cmdline`])).stdout.split('\0');
+      expect(cmdline.slice(-appArgv.length - 1, -1), `web@${n} cmdline`).toEqual(appArgv);
+    }
+    await run('started', 'SUCCESS', withArgs);
     await run('reloaded', 'CHANGED');
     await run('absent', 'CHANGED');
     expect((await hosts.get('h2')!.exec(['nodeunit', 'ls'])).stdout).toMatch(/no apps/);
     await run('absent', 'SUCCESS');
-    step('app module on h2: started, stopped (x2), started, reloaded, absent (x2)', (Date.now() - t0) / 1000);
+    step('app module on h2: started, stopped (x2), started, started with args (x2), reloaded, absent (x2)', (Date.now() - t0) / 1000);
   }, 300_000);
 });

@@ -110,7 +110,8 @@ def one_line(stderr, stdout=''):
     return rest[-1] if rest else 'nodeunit failed without a message'
 
 
-def enable_argv(p):
+def enable_argv(p, *flags):
+    """`enable NAME SCRIPT [options] [flags] -- ARGS`: the app's arguments last, after everything of nodeunit's own."""
     argv = ['enable', p['name'], p['script']]
     if p['release_dir']:
         argv.append('--release-dir')
@@ -124,6 +125,7 @@ def enable_argv(p):
                       ('--cpu-quota', 'cpu_quota'), ('--watchdog', 'watchdog'), ('--ready', 'ready'), ('--balance', 'balance')):
         if p[key] is not None:
             argv += [flag, str(p[key])]
+    argv += list(flags)
     if p['args']:
         argv += ['--'] + list(p['args'])
     return argv
@@ -157,7 +159,8 @@ def main():
     nodeunit = p['nodeunit']
 
     def run(argv):
-        return module.run_command([nodeunit] + argv, environ_update={'LC_ALL': 'C.UTF-8'})
+        # expand_user_and_vars=False: the words go to nodeunit as given ('$HOME' is an app argument, not /root).
+        return module.run_command([nodeunit] + argv, environ_update={'LC_ALL': 'C.UTF-8'}, expand_user_and_vars=False)
 
     def fail(rc, out, err, **extra):
         module.fail_json(msg=one_line(err, out), rc=rc, stdout=out, stderr=err, changed=False, **extra)
@@ -169,7 +172,7 @@ def main():
     state = p['state']
     if state in ('started', 'reloaded'):
         argv = enable_argv(p)
-        rc, out, err = run(argv + ['--check', '--json'])
+        rc, out, err = run(enable_argv(p, '--check', '--json'))
         if rc != 0:
             fail(rc, out, err)
         plan = json.loads(out)

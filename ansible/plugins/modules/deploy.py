@@ -11,6 +11,7 @@ description:
   - 'C(changed) only when the content differs from the current release.'
   - 'When the first restarted instance does not become ready (or O(check_url) does not answer 2xx), nodeunit switches back to the previous release by itself, and this task fails the host, so a C(serial) play stops there.'
   - 'With the action plugin of the same name, O(src) is a tarball on the controller, copied to the host first; with O(remote_src=true) it is a directory or tarball already on the host.'
+  - 'Check mode runs C(nodeunit deploy NAME SRC --dry-run --json): the content hash of O(src) compared with the current release (and whether every instance runs it) decides C(changed); nothing under /var/lib/nodeunit changes and nothing restarts. The tarball still goes to a temporary directory on the host, removed afterwards, since the hash is taken there.'
 version_added: 0.1.0
 options:
   name:
@@ -41,7 +42,7 @@ options:
     type: path
     default: /usr/bin/nodeunit
 attributes:
-  check_mode: {support: none}
+  check_mode: {support: full}
   diff_mode: {support: none}
 author: nodeunit developers
 '''
@@ -57,6 +58,8 @@ RETURN = r'''
 release: {description: The release id now deployed (or the one that failed)., returned: always, type: str}
 previous: {description: The release current pointed at before., returned: always, type: str}
 rolled_back: {description: The new release failed and current went back to the previous one., returned: always, type: bool}
+hash: {description: The content hash of O(src) (check mode)., returned: check mode, type: str}
+instances_to_restart: {description: The instances the deploy would restart (check mode)., returned: check mode, type: list}
 instances: {description: Each instance with its release and PID., returned: always, type: list}
 journal: {description: The failed instance's last journal lines., returned: on failure, type: list}
 '''
@@ -85,13 +88,20 @@ def main():
             check_timeout=dict(type='int', default=10),
             nodeunit=dict(type='path', default='/usr/bin/nodeunit'),
         ),
-        supports_check_mode=False,
+        supports_check_mode=True,
     )
     p = module.params
+    if module.check_mode:
+        rc, out, err = module.run_command([p['nodeunit'], 'deploy', p['name'], p['src'], '--dry-run', '--json'], environ_update={'LC_ALL': 'C.UTF-8'}, expand_user_and_vars=False)
+        if rc != 0:
+            module.fail_json(msg=one_line(err), rc=rc, stderr=err, changed=False)
+        res = json.loads(out)
+        module.exit_json(changed=res['changed'], release=res['release'], previous=res['previous'], rolled_back=False,
+                         hash=res['hash'], instances_to_restart=res['instancesToRestart'])
     argv = [p['nodeunit'], 'deploy', p['name'], p['src'], '--json', '--keep', str(p['keep'])]
     if p['check_url']:
         argv += ['--check', p['check_url'], '--check-timeout', str(p['check_timeout'])]
-    rc, out, err = module.run_command(argv, environ_update={'LC_ALL': 'C.UTF-8'})
+    rc, out, err = module.run_command(argv, environ_update={'LC_ALL': 'C.UTF-8'}, expand_user_and_vars=False)
     try:
         res = json.loads(out)
     except ValueError:

@@ -34,6 +34,16 @@ describe('arguments for the app without --', () => {
     expect(strayArgsProblem(['enable', 'app', 'x.js', '--dynamicUser'], COMMANDS)).toBeUndefined();
   });
 
+  it("takes every word of an array option (generate --haproxy HOST:PORT...), as yargs does", () => {
+    const hosts = ['10.0.0.1:8080', '10.0.0.2:8080', '10.0.0.3:8080'];
+    expect(strayArgsProblem(['generate', 'web', '--haproxy', ...hosts, '--listen', '80', '--check-path', '/health'], COMMANDS)).toBeUndefined();
+    expect(strayArgsProblem(['generate', 'web', '--nginx', ...hosts], COMMANDS)).toBeUndefined();
+    // Words after the next option are that option's (or stray) again.
+    expect(strayArgsProblem(['generate', 'web', 'x.js', '--haproxy', hosts[0], '--listen', '80', 'extra'], COMMANDS)).toBe(
+      "extra: arguments for the app go after '--', like this: nodeunit generate web x.js --haproxy 10.0.0.1:8080 --listen 80 -- extra",
+    );
+  });
+
   it('refuses words after -- for commands that take none', () => {
     expect(strayArgsProblem(['status', 'app', '--', 'x'], COMMANDS)).toBe("'nodeunit status' takes no arguments after '--'");
     expect(strayArgsProblem(['status', 'app'], COMMANDS)).toBeUndefined();

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import {
   hashTree,
   listReleases,
   parseReleaseId,
+  previewRelease,
   previousRelease,
   pruneReleases,
   releaseId,
@@ -80,6 +81,28 @@ describe('stage, switch, list, previous, prune', () => {
     expect(readFileSync(join(s.dir, 'index.js'), 'utf8')).toBe('packed');
     // The same files as a directory hash the same.
     expect(stageRelease(app, pkg, root).id).toBe(s.id);
+  });
+
+  it('previews a release (deploy --dry-run) without writing anything: the hash stageRelease gives, and the release with it on disk', () => {
+    const pkg = source('pack/package', { 'index.js': 'packed', 'bin/run': '#!/bin/sh\n' });
+    const tgz = join(tmp, 'app.tgz');
+    execFileSync('tar', ['-czf', tgz, '-C', join(pkg, '..'), 'package']);
+    const scratch = join(tmp, 'scratch');
+    mkdirSync(scratch);
+    const before = previewRelease(app, tgz, root, scratch);
+    expect(before.id).toBeUndefined();
+    expect(previewRelease(app, pkg, root, scratch)).toEqual(before);
+    expect(existsSync(join(root, app))).toBe(false);
+    expect(readdirSync(scratch)).toEqual([]);
+    const s = stageRelease(app, tgz, root);
+    expect(s.id.endsWith(`-${before.hash}`)).toBe(true);
+    expect(previewRelease(app, tgz, root, scratch)).toEqual({ hash: before.hash, id: s.id });
+    expect(previewRelease(app, s.dir, root, scratch)).toEqual({ hash: before.hash, id: s.id });
+    expect(previewRelease(app, source('other', { 'index.js': 'other' }), root, scratch).id).toBeUndefined();
+    expect(() => previewRelease(app, join(tmp, 'nope'), root, scratch)).toThrow(/no such file or directory/);
+    mkdirSync(join(tmp, 'empty'));
+    expect(() => previewRelease(app, join(tmp, 'empty'), root, scratch)).toThrow(/is empty/);
+    expect(listReleases(app, root).map((r) => r.id)).toEqual([s.id]);
   });
 
   it('refuses what is neither a directory nor a tarball, and a missing source, with one line', () => {
