@@ -28,6 +28,8 @@ interface ImportArgv {
   output?: string;
   port?: string | string[];
   cpus?: string;
+  instancesFor?: string;
+  instancesFromHost?: boolean;
   allowWatch?: boolean;
   force?: boolean;
   cutover?: boolean;
@@ -46,6 +48,26 @@ export function parseAppPorts(values: string[]): Map<string, number> {
     out.set(m[1], Number(m[2]));
   }
   return out;
+}
+
+/**
+ * The CPUs pm2's instances "max", 0 and -k are computed for: this host's
+ * (--instances-from-host, the default; the plan says "on this N-CPU host"), or
+ * a fixed count for the host the units are meant for (--instances-for N, or
+ * its older name --cpus N), which --no-instances-from-host requires.
+ */
+export function instancesCpus(argv: Pick<ImportArgv, 'cpus' | 'instancesFor' | 'instancesFromHost'>, hostCpus: number): { cpus: number; cpusFrom: string } {
+  const given = [['--instances-for', argv.instancesFor], ['--cpus', argv.cpus]].filter((g): g is [string, string] => g[1] !== undefined);
+  if (given.length > 1) throw new UserError('--instances-for and --cpus are the same option; give one', 2);
+  if (given.length === 0) {
+    if (argv.instancesFromHost === false) throw new UserError('--no-instances-from-host needs a fixed count: add --instances-for N (the CPUs instances "max", 0 and -k are computed for)', 2);
+    return { cpus: hostCpus, cpusFrom: 'this host' };
+  }
+  const [option, raw] = given[0];
+  const value = Array.isArray(raw) ? String(raw[raw.length - 1]) : String(raw);
+  if (argv.instancesFromHost === true) throw new UserError(`--instances-from-host and ${option} ${value} exclude each other: drop one`, 2);
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UserError(`${option} must be a whole number >= 1, not '${value}'`, 2);
+  return { cpus: Number(value), cpusFrom: `${option} ${value}` };
 }
 
 /** Loads, converts and filters (--only): everything import decides before touching the system. */
@@ -71,13 +93,7 @@ export async function importPlan(argv: ImportArgv, cwd: string, install: boolean
     dumpApps = appsFromRecords(records);
     config = { file: where, apps: dumpApps.map((d) => d.app) };
   }
-  let cpus = availableParallelism();
-  let cpusFrom = 'this host';
-  if (argv.cpus !== undefined) {
-    if (!/^\d+$/.test(String(argv.cpus)) || Number(argv.cpus) < 1) throw new UserError(`--cpus must be a whole number >= 1, not '${argv.cpus}'`, 2);
-    cpus = Number(argv.cpus);
-    cpusFrom = '--cpus';
-  }
+  const { cpus, cpusFrom } = instancesCpus(argv, availableParallelism());
   const systemd = install ? undefined : (await hostSystemdVersion()).version;
   const host: ImportHost = {
     ...fileSystemHost(),
@@ -249,7 +265,9 @@ export const importCommand: CommandModule<object, ImportArgv> = {
       .option('only', { type: 'string', describe: 'import only this app (repeatable)' })
       .option('output', { alias: 'o', type: 'string', describe: 'write the unit files into this directory instead of installing' })
       .option('port', { alias: 'p', type: 'string', describe: "APP=PORT: the port of an app whose port the file does not give (repeatable)" })
-      .option('cpus', { type: 'string', describe: 'compute instances "max", 0 and -N for this many CPUs (default: this host\'s)' })
+      .option('instances-from-host', { type: 'boolean', describe: 'compute instances "max", 0 and -k from this host\'s CPUs (the default; the plan says so)' })
+      .option('instances-for', { type: 'string', describe: 'compute instances "max", 0 and -k for N CPUs instead (with --no-instances-from-host, or alone)' })
+      .option('cpus', { type: 'string', describe: 'the same as --instances-for N' })
       .option('allow-watch', { type: 'boolean', default: false, describe: 'accept watch (a .path unit on the listed top-level paths)' })
       .option('force', { type: 'boolean', default: false, describe: 'overwrite unit files that nodeunit did not write' })
       .option('from-pm2', { type: 'boolean', default: false, describe: "import what the running pm2 runs (pm2 jlist, as the user running pm2)" })

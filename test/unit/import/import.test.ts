@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { instancesCpus } from '../../../src/cli/import.js';
 import { formatImportedApp } from '../../../src/cli/import-plan.js';
 import { convertApps, instanceCount, memorySize, unitNameFor, type ImportedApp, type ImportHost } from '../../../src/import/convert.js';
 import { fileSystemHost } from '../../../src/import/host.js';
@@ -157,6 +158,24 @@ describe('options', () => {
     expect(instanceCount('4', 8).count).toBe(4);
     expect(instanceCount('auto', 2).count).toBe(2);
     expect(instanceCount(undefined, 4).count).toBe(1);
+  });
+
+  it('--instances-from-host (the default) computes "max"/0/-k on this host and says so; --instances-for N fixes the count', async () => {
+    expect(instancesCpus({}, 2)).toEqual({ cpus: 2, cpusFrom: 'this host' });
+    expect(instancesCpus({ instancesFromHost: true }, 2)).toEqual({ cpus: 2, cpusFrom: 'this host' });
+    expect(instancesCpus({ instancesFromHost: false, instancesFor: '8' }, 2)).toEqual({ cpus: 8, cpusFrom: '--instances-for 8' });
+    expect(instancesCpus({ instancesFor: '8' }, 2)).toEqual({ cpus: 8, cpusFrom: '--instances-for 8' });
+    expect(instancesCpus({ cpus: '6' }, 2)).toEqual({ cpus: 6, cpusFrom: '--cpus 6' });
+    expect(() => instancesCpus({ instancesFromHost: false }, 2)).toThrow(/^--no-instances-from-host needs a fixed count: add --instances-for N/);
+    expect(() => instancesCpus({ instancesFromHost: true, instancesFor: '8' }, 2)).toThrow('--instances-from-host and --instances-for 8 exclude each other: drop one');
+    expect(() => instancesCpus({ instancesFor: '0' }, 2)).toThrow("--instances-for must be a whole number >= 1, not '0'");
+    expect(() => instancesCpus({ instancesFor: 'max' }, 2)).toThrow("--instances-for must be a whole number >= 1, not 'max'");
+    expect(() => instancesCpus({ instancesFor: '8', cpus: '8' }, 2)).toThrow('--instances-for and --cpus are the same option; give one');
+    const [api, worker] = await load('shop/ecosystem.config.js', { cpus: 8, cpusFrom: '--instances-for 8' });
+    expect(api.summary).toBe('8 instances (pm2: instances "max" for 8 CPUs, --instances-for 8), port 3000 from env PORT');
+    expect(worker.spec!.instances).toBe(7); // -1 for 8 CPUs
+    expect(instanceCount('max', 4).note).toBe('instances "max" on this 4-CPU host');
+    expect(instanceCount(-1, 8, '--cpus 8').note).toBe('instances -1 for 8 CPUs, --cpus 8');
   });
 
   it('sizes and names', () => {
