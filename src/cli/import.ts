@@ -9,6 +9,7 @@ import { convertApps, type ImportedApp, type ImportHost } from '../import/conver
 import { fileSystemHost } from '../import/host';
 import { appsFromRecords, readDump, type DumpApp } from '../import/dump';
 import { loadConfig } from '../import/load';
+import { parseWritable } from '../apps/spec';
 import { resolveNode } from '../launcher/resolve-node';
 import { pm2HolderOf, pm2List, pm2OrFail, probePort } from '../system/pm2';
 import { socketUnitsOf, type InstalledApp } from '../system/app-state';
@@ -27,6 +28,7 @@ interface ImportArgv {
   only?: string | string[];
   output?: string;
   port?: string | string[];
+  writable?: string | string[];
   cpus?: string;
   instancesFor?: string;
   instancesFromHost?: boolean;
@@ -70,6 +72,19 @@ export function instancesCpus(argv: Pick<ImportArgv, 'cpus' | 'instancesFor' | '
   return { cpus: Number(value), cpusFrom: `${option} ${value}` };
 }
 
+/** `--writable DIR` (every app) or `--writable APP=DIR`, repeatable; keyed by app, '' for every app. */
+export function parseImportWritable(values: string[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const v of values) {
+    const m = /^([^/=][^=]*)=(.*)$/.exec(v);
+    const [app, dir] = m ? [m[1], m[2]] : ['', v];
+    if (m && !dir.startsWith('/')) throw new UserError(`--writable '${v}': the directory is not an absolute path; give its full path, starting with /`, 2);
+    const [parsed] = parseWritable([dir]);
+    out.set(app, [...new Set([...(out.get(app) ?? []), parsed])]);
+  }
+  return out;
+}
+
 /** Loads, converts and filters (--only): everything import decides before touching the system. */
 export async function importPlan(argv: ImportArgv, cwd: string, install: boolean): Promise<ImportedApp[]> {
   const sources = [argv.file !== undefined, argv.fromPm2 === true, argv.dump !== undefined].filter(Boolean).length;
@@ -103,6 +118,7 @@ export async function importPlan(argv: ImportArgv, cwd: string, install: boolean
     cpus,
     cpusFrom,
     ports: parseAppPorts(list(argv.port)),
+    writable: parseImportWritable(list(argv.writable)),
     allowWatch: argv.allowWatch === true,
     systemdVersion: install ? (await hostSystemdVersion()).version ?? OLDEST_SYSTEMD : systemd ?? OLDEST_SYSTEMD,
     nodeunitPath: install ? nodeunitPath() : '/usr/bin/nodeunit',
@@ -127,6 +143,8 @@ export async function importPlan(argv: ImportArgv, cwd: string, install: boolean
       });
     }
   }
+  const strangers = [...host.writable!.keys()].filter((k) => k !== '' && !apps.some((a) => a.pm2Name === k || a.name === k));
+  if (strangers.length) throw new UserError(`--writable ${strangers[0]}=...: no such app in ${config.file} (apps: ${apps.map((a) => a.pm2Name).join(', ')})`, 2);
   const only = list(argv.only);
   if (only.length) {
     const missing = only.filter((n) => !apps.some((a) => a.pm2Name === n || a.name === n));
@@ -268,6 +286,7 @@ export const importCommand: CommandModule<object, ImportArgv> = {
       .option('instances-from-host', { type: 'boolean', describe: 'compute instances "max", 0 and -k from this host\'s CPUs (the default; the plan says so)' })
       .option('instances-for', { type: 'string', describe: 'compute instances "max", 0 and -k for N CPUs instead (with --no-instances-from-host, or alone)' })
       .option('cpus', { type: 'string', describe: 'the same as --instances-for N' })
+      .option('writable', { type: 'string', describe: 'DIR or APP=DIR: a directory the app writes, absolute (ReadWritePaths=; also BindPaths= under /home); repeatable' })
       .option('allow-watch', { type: 'boolean', default: false, describe: 'accept watch (a .path unit on the listed top-level paths)' })
       .option('force', { type: 'boolean', default: false, describe: 'overwrite unit files that nodeunit did not write' })
       .option('from-pm2', { type: 'boolean', default: false, describe: "import what the running pm2 runs (pm2 jlist, as the user running pm2)" })

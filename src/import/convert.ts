@@ -24,6 +24,12 @@ export interface ImportHost {
   /** CPUs "max"/0/-k are computed for, and where that number comes from: 'this host' (the default, --instances-from-host) or the option that fixed it. */
   cpus: number;
   cpusFrom: string;
+  /**
+   * `import --writable DIR` (key '': every app) and `--writable APP=DIR`:
+   * directories the app writes. No pm2 option names them: out_file,
+   * error_file, log_file and pid_file are written by pm2, not by the app.
+   */
+  writable?: ReadonlyMap<string, string[]>;
   /** `--port APP=PORT`. */
   ports: ReadonlyMap<string, number>;
   allowWatch: boolean;
@@ -405,6 +411,8 @@ export function convertApp(raw: Record<string, unknown>, host: ImportHost): Impo
   };
   if (args.length) spec.args = args;
   if (kind === 'exec' && command) spec.command = command;
+  const writable = [...new Set(['', pm2Name, name].flatMap((k) => host.writable?.get(k) ?? []))];
+  if (writable.length) spec.writablePaths = writable;
   const binds = homeBindsFor(spec);
   if (binds.length) {
     spec.homeBinds = binds;

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { instancesCpus } from '../../../src/cli/import.js';
+import { instancesCpus, parseImportWritable } from '../../../src/cli/import.js';
 import { formatImportedApp } from '../../../src/cli/import-plan.js';
 import { convertApps, instanceCount, memorySize, unitNameFor, type ImportedApp, type ImportHost } from '../../../src/import/convert.js';
 import { fileSystemHost } from '../../../src/import/host.js';
@@ -148,6 +148,20 @@ describe('options', () => {
     const [allowed] = await load('watch-cron.config.js', { allowWatch: true });
     expect(verdict(allowed, 'watch')[0]).toMatch(/^emulated: w-watch.path/);
     expect(allowed.cron?.onCalendar).toBe('Mon,Tue,Wed,Thu,Fri *-*-* 09,10,11,12,13,14,15,16,17:00,15,30,45:00');
+  });
+
+  it('import --writable DIR (every app) and APP=DIR: ReadWritePaths=, shown in the plan next to the StateDirectory=', async () => {
+    const writable = parseImportWritable(['/srv/shared', 'shop-api=/srv/uploads/', 'shop-api=/srv/uploads']);
+    expect([...writable]).toEqual([['', ['/srv/shared']], ['shop-api', ['/srv/uploads']]]);
+    const [api, worker] = await load('shop/ecosystem.config.js', { writable });
+    expect(api.spec!.writablePaths).toEqual(['/srv/shared', '/srv/uploads']);
+    expect(worker.spec!.writablePaths).toEqual(['/srv/shared']);
+    expect(formatImportedApp(api)).toContain('  writes      /var/lib/shop-api (StateDirectory=, $STATE_DIRECTORY), /srv/shared (--writable: ReadWritePaths=), /srv/uploads (--writable: ReadWritePaths=)\n');
+    expect(renderApp(api.spec!).find((f) => f.path === 'shop-api@.service')!.content).toContain('ReadWritePaths=/srv/uploads\n');
+    const [plain] = await load('shop/ecosystem.config.js');
+    expect(formatImportedApp(plain)).toContain('  writes      /var/lib/shop-api (StateDirectory=, $STATE_DIRECTORY)\n');
+    expect(() => parseImportWritable(['shop-api=uploads'])).toThrow("--writable 'shop-api=uploads': the directory is not an absolute path");
+    expect(() => parseImportWritable(['uploads'])).toThrow("--writable 'uploads' is not an absolute path");
   });
 
   it('instances as pm2 computes them', () => {
