@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, normalize, resolve } from 'node:path';
 import { UserError } from '../errors';
 import { parseDrainTimeout } from '../launcher/parse-args';
 import type { AppSpec } from '../units/app-spec';
@@ -8,7 +8,7 @@ import { DEFAULT_DRAIN_TIMEOUT_SEC, DEFAULT_READY } from '../units/exec-start';
 import { currentPath } from '../system/releases';
 import { hasInvalidUnicode } from '../units/quote';
 import { listenAddress } from '../units/render-socket';
-import { homeBindsFor } from '../units/sandbox';
+import { homeBindsFor, inHomeDirectory } from '../units/sandbox';
 
 /**
  * The options of an app as a command line gives them (values unparsed: they are
@@ -33,6 +33,8 @@ export interface AppOptions {
   drainTimeout?: string | string[];
   balance?: string | string[];
   harden?: boolean;
+  /** `--writable DIR` (repeatable): directories the app writes besides its StateDirectory=. */
+  writable?: string | string[];
   /** The app's own arguments (after `--` on the command line), verbatim. */
   args?: string[];
   /** `LINES/SECONDS` or `off`: journald's rate limit for each instance. */
@@ -201,6 +203,25 @@ export function validateUserName(user: string, from: string): string {
   return user;
 }
 
+/**
+ * `--writable DIR`: absolute directories the app may write (ReadWritePaths=,
+ * plus BindPaths= under /home), each once. Whether they exist is checked on
+ * the host that installs the app (checkFilesForService).
+ */
+export function parseWritable(values: string[], option = '--writable'): string[] {
+  const out: string[] = [];
+  for (const v of values) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\x00-\x1f\x7f]/.test(v) || v.endsWith('\\')) throw new UserError(`${option} ${JSON.stringify(v)} cannot be written into a unit file`, 2);
+    if (!isAbsolute(v)) throw new UserError(`${option} '${v}' is not an absolute path; give the directory's full path, starting with /`, 2);
+    const dir = normalize(v).replace(/(.)\/+$/, '$1');
+    if (inHomeDirectory(dir) && dir.includes(':')) throw new UserError(`${option} ${dir}: a directory under a home directory is bound in with BindPaths=, which cannot hold ':'; rename it`, 2);
+    if (dir === '/') throw new UserError(`${option} /: that makes the whole file system writable; name the directories the app writes, or pass --no-harden`, 2);
+    if (!out.includes(dir)) out.push(dir);
+  }
+  return out;
+}
+
 /** What buildAppSpec needs from the host; injected so that parsing stays testable. */
 export interface AppHost {
   cwd: string;
@@ -268,6 +289,9 @@ export function buildAppSpec(argv: AppOptions, host: AppHost): AppSpec {
     const odd = spec.args.find(hasInvalidUnicode);
     if (odd !== undefined) throw new UserError(`app argument ${JSON.stringify(odd)} contains a Unicode noncharacter, which systemd refuses`, 2);
   }
+  const writable = parseWritable(all(argv.writable).map(String));
+  if (writable.length && !spec.harden) throw new UserError('--writable has no effect with --no-harden (without the sandbox the app may write anywhere its user may); drop one', 2);
+  if (writable.length) spec.writablePaths = writable;
   // Under /home (pm2 users keep apps there): keep the sandbox, bind the app's directories in read-only,
   // and run as the directory's owner unless a user was named.
   if (spec.harden) {

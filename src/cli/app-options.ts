@@ -35,6 +35,7 @@ export function appOptions<T>(y: Argv<T>): Argv<T> {
     .option('ready', { type: 'string', describe: 'when an instance is ready: listen (default), manual (process.send("ready")), start' })
     .option('drain-timeout', { type: 'string', describe: 'on stop, wait at most this many seconds for requests in flight (default 10)' })
     .option('balance', { type: 'string', describe: 'shared (default): one socket for all instances; reuseport: one SO_REUSEPORT socket each' })
+    .option('writable', { type: 'string', describe: 'a directory the app writes, absolute (ReadWritePaths=; also BindPaths= under /home); repeatable' })
     .option('harden', { type: 'boolean', default: true, describe: 'the sandbox (ProtectSystem=strict, ...); --no-harden turns it off' })
     .option('release-dir', { type: 'boolean', describe: "run from the release 'nodeunit deploy' makes current: the script is relative to /var/lib/nodeunit/<name>/current, the default cwd is that directory" });
 }

@@ -58,12 +58,16 @@ export async function enable(argv: EnableArgv): Promise<void> {
   printNextSteps(app);
 }
 
+const enableDescribe = 'install the app as systemd units, enable it at boot and start it';
+
 export const enableCommand: CommandModule<object, EnableArgv> = {
   command: 'enable <name> <script>',
   // [-- ARG...]: the app's own arguments (see app-args.ts)
-  describe: 'install the app as systemd units, enable it at boot and start it',
+  describe: enableDescribe,
   builder: (y) =>
     appOptions(y)
+      // The app's own arguments go after `--` (app-args.ts): shown in --help and so in the man page.
+      .usage(`$0 enable <name> <script> [options] [-- ARG...]\n\n${enableDescribe}`)
       .option('start', { type: 'boolean', default: true, describe: 'start it now (--no-start: only install and enable)' })
       .option('force', { type: 'boolean', default: false, describe: 'overwrite unit files that nodeunit did not write' })
       .option('check', { type: 'boolean', default: false, describe: 'only show what enable would change and start; do nothing' })

@@ -57,11 +57,15 @@ export function generateFiles(argv: GenerateArgv, cwd: string, hostVersion: numb
   return files;
 }
 
+const generateDescribe = 'print (or write into a directory) the units enable would install, without touching the system';
+
 export const generateCommand: CommandModule<object, GenerateArgv> = {
   command: 'generate <name> [script]',
-  describe: 'print (or write into a directory) the units enable would install, without touching the system',
+  describe: generateDescribe,
   builder: (y) =>
     balancerOptions(appOptions(y))
+      // The app's own arguments go after `--` (app-args.ts): shown in --help and so in the man page.
+      .usage(`$0 generate <name> <script> [options] [-- ARG...]\n$0 generate <name> --haproxy HOST:PORT... [--nginx HOST:PORT...]\n\n${generateDescribe}`)
       .option('output', { alias: 'o', type: 'string', default: '-', describe: "a directory to write the files into, or '-' for stdout" })
       .option('systemd-version', { type: 'string', describe: "the target's systemd version (default: this host's)" })
       .option('nodeunit-path', { type: 'string', describe: 'where nodeunit is installed on the target (default /usr/bin/nodeunit)' }) as never,

@@ -1,4 +1,5 @@
 import type { ImportedApp, Topic, Verdict } from '../import/convert';
+import { inHomeDirectory } from '../units/sandbox';
 import { shellQuote } from './shell-quote';
 
 /** Values safe to show in a plan; every other variable is shown by name only (it may be a secret). */
@@ -48,6 +49,8 @@ export function formatImportedApp(app: ImportedApp): string {
     const scriptNotes = keys('script').filter((x) => x.key === 'script' && /runs/.test(x.text));
     for (const n of scriptNotes) lines.push(row('', n.text));
     lines.push(row('cwd', `${spec.cwd}${spec.homeBinds ? `   (under a home directory: ProtectHome=tmpfs, BindReadOnlyPaths=${spec.homeBinds.join(' ')})` : ''}`));
+    const writable = (spec.writablePaths ?? []).map((d) => `${d} (--writable: ReadWritePaths=${inHomeDirectory(d) ? ' + BindPaths=' : ''})`);
+    lines.push(row('writes', [`/var/lib/${spec.name} (StateDirectory=, $STATE_DIRECTORY)`, ...writable].join(', ')));
     const userVerdict = keys('user')[0];
     lines.push(row('user', userVerdict ? `${userVerdict.text}   (${userVerdict.key})` : `${spec.user.kind === 'static' ? spec.user.name : 'dynamic'} (a system user named after the app; pm2 ran it as whoever started pm2)`));
     const envSources = keys('env').filter((x) => x.key === 'env');
@@ -85,6 +88,7 @@ export function importedAppJson(app: ImportedApp): unknown {
           node: s.command ? null : s.node,
           nodeOptions: s.nodeOptions,
           cwd: s.cwd,
+          writable: s.writablePaths ?? [],
           user: s.user,
           envKeys: s.env.map(([k]) => k),
           memoryMax: s.memoryMax ?? null,

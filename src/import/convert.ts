@@ -21,9 +21,15 @@ export interface ImportHost {
   envName?: string;
   /** The config's `deploy` section (its `<env>.env` takes part in --env). */
   deploy?: Record<string, unknown>;
-  /** CPUs "max"/0/-k are computed for, and where that number comes from. */
+  /** CPUs "max"/0/-k are computed for, and where that number comes from: 'this host' (the default, --instances-from-host) or the option that fixed it. */
   cpus: number;
   cpusFrom: string;
+  /**
+   * `import --writable DIR` (key '': every app) and `--writable APP=DIR`:
+   * directories the app writes. No pm2 option names them: out_file,
+   * error_file, log_file and pid_file are written by pm2, not by the app.
+   */
+  writable?: ReadonlyMap<string, string[]>;
   /** `--port APP=PORT`. */
   ports: ReadonlyMap<string, number>;
   allowWatch: boolean;
@@ -81,7 +87,7 @@ const INTERPRETER_BY_EXT: Record<string, string> = { '.sh': 'bash', '.py': 'pyth
 const PACKAGE_MANAGERS = ['npm', 'yarn', 'pnpm'];
 
 /** pm2 instances -> a count (§2), and how it was computed. */
-export function instanceCount(value: unknown, cpus: number): { count: number; note?: string } {
+export function instanceCount(value: unknown, cpus: number, cpusFrom = 'this host'): { count: number; note?: string } {
   if (value === undefined || value === null) return { count: 1 };
   let n: number;
   if (typeof value === 'number') n = Math.trunc(value);
@@ -90,7 +96,7 @@ export function instanceCount(value: unknown, cpus: number): { count: number; no
   const shown = JSON.stringify(value);
   if (n >= 1) return { count: n, ...(typeof value === 'string' ? { note: `instances ${shown}` } : {}) };
   const count = Math.max(cpus + n, 1);
-  return { count, note: `instances ${shown} on this ${cpus}-CPU host` };
+  return { count, note: cpusFrom === 'this host' ? `instances ${shown} on this ${cpus}-CPU host` : `instances ${shown} for ${cpus} CPUs, ${cpusFrom}` };
 }
 
 /** pm2's max_memory_restart (bytes, or K/M/G ×1024) as a MemoryMax= size. */
@@ -346,7 +352,7 @@ export function convertApp(raw: Record<string, unknown>, host: ImportHost): Impo
   if (sources.length) note('env', 'mapped', 'env', sources.join(' + '));
 
   // --- instances, exec_mode, port ---
-  const inst = instanceCount(take('instances'), host.cpus);
+  const inst = instanceCount(take('instances'), host.cpus, host.cpusFrom);
   const execMode = take('exec_mode');
   const cluster = execMode === undefined ? raw.instances !== undefined && kind === 'node' : /^cluster/.test(String(execMode));
   if (inst.count > MAX_INSTANCES) note('instances', 'refused', 'instances', `${inst.count} instances; nodeunit runs at most ${MAX_INSTANCES}`);
@@ -405,6 +411,8 @@ export function convertApp(raw: Record<string, unknown>, host: ImportHost): Impo
   };
   if (args.length) spec.args = args;
   if (kind === 'exec' && command) spec.command = command;
+  const writable = [...new Set(['', pm2Name, name].flatMap((k) => host.writable?.get(k) ?? []))];
+  if (writable.length) spec.writablePaths = writable;
   const binds = homeBindsFor(spec);
   if (binds.length) {
     spec.homeBinds = binds;

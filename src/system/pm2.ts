@@ -5,8 +5,8 @@ import { run } from './run';
 
 /**
  * The running pm2, driven through its own CLI (`pm2` on PATH, as the user
- * running nodeunit, with that user's PM2_HOME): the only way to see and stop
- * what pm2 runs without its private RPC.
+ * running nodeunit with its PM2_HOME, or as the user that runs pm2, see
+ * Pm2Owner): the only way to see and stop what pm2 runs without its private RPC.
  */
 export interface Pm2Process {
   name: string;
@@ -15,11 +15,31 @@ export interface Pm2Process {
   pm2_env: Record<string, unknown>;
 }
 
+/**
+ * Another user's pm2 (`import --pm2-user ubuntu`): pm2 keeps its daemon and
+ * process list in that user's PM2_HOME (~/.pm2), and its CLI only talks to
+ * the daemon of the PM2_HOME it is given, as the user who owns it.
+ */
+export interface Pm2Owner {
+  user: string;
+  home: string;
+}
+
+/**
+ * The command line that runs `pm2 ARGS`: as this process (its own HOME and
+ * PM2_HOME), or as the owner through runuser(1), with the owner's HOME and
+ * PM2_HOME=~/.pm2 and this process's PATH. pm2 missing gives exit 127 either way.
+ */
+export function pm2Invocation(args: readonly string[], owner?: Pm2Owner, pm2 = 'pm2'): [string, string[]] {
+  if (owner === undefined) return [pm2, [...args]];
+  return ['runuser', ['-u', owner.user, '--', 'env', `HOME=${owner.home}`, `PM2_HOME=${owner.home}/.pm2`, pm2, ...args]];
+}
+
 /** `pm2 jlist` (the daemon may print a banner before the JSON). Undefined when pm2 is not installed. */
-export async function pm2List(pm2 = 'pm2'): Promise<Pm2Process[] | undefined> {
-  const r = await run(pm2, ['jlist'], { timeoutMs: 60_000 });
+export async function pm2List(owner?: Pm2Owner, pm2 = 'pm2'): Promise<Pm2Process[] | undefined> {
+  const r = await run(...pm2Invocation(['jlist'], owner, pm2), { timeoutMs: 60_000 });
   if (r.code === 127) return undefined;
-  if (r.code !== 0) throw new UserError(`pm2 jlist failed: ${(r.stderr.trim() || `exit ${r.code}`).split('\n')[0]}`);
+  if (r.code !== 0) throw new UserError(`pm2 jlist${owner ? ` (as ${owner.user})` : ''} failed: ${(r.stderr.trim() || `exit ${r.code}`).split('\n')[0]}`);
   const line = r.stdout.split('\n').find((l) => l.startsWith('[')) ?? '[]';
   try {
     return JSON.parse(line) as Pm2Process[];
@@ -28,9 +48,9 @@ export async function pm2List(pm2 = 'pm2'): Promise<Pm2Process[] | undefined> {
   }
 }
 
-export async function pm2OrFail(args: string[], pm2 = 'pm2'): Promise<void> {
-  const r = await run(pm2, args, { timeoutMs: 120_000 });
-  if (r.code !== 0) throw new UserError(`pm2 ${args.join(' ')} failed: ${(r.stderr.trim() || r.stdout.trim() || `exit ${r.code}`).split('\n').slice(-1)[0]}`);
+export async function pm2OrFail(args: string[], owner?: Pm2Owner, pm2 = 'pm2'): Promise<void> {
+  const r = await run(...pm2Invocation(args, owner, pm2), { timeoutMs: 120_000 });
+  if (r.code !== 0) throw new UserError(`pm2 ${args.join(' ')}${owner ? ` (as ${owner.user})` : ''} failed: ${(r.stderr.trim() || r.stdout.trim() || `exit ${r.code}`).split('\n').slice(-1)[0]}`);
 }
 
 /** The pm2 app that listens on `port`, by its env PORT or its pid's listening sockets. */

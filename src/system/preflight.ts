@@ -31,6 +31,7 @@ function describeWho(spec: AppSpec): string {
 export async function checkFilesForService(spec: AppSpec): Promise<void> {
   const who = await serviceUser(spec);
   const whoText = describeWho(spec);
+  checkWritable(spec);
   if (spec.command !== undefined) return checkCommandForService(spec, who, whoText);
   const file = scriptFile(spec.script);
   if (file === undefined) throw new UserError(`cannot find script ${spec.script}: no such file`);
@@ -60,6 +61,19 @@ export async function checkFilesForService(spec: AppSpec): Promise<void> {
     } catch {
       throw new UserError(`--env-file ${spec.envFile}: no such file`);
     }
+  }
+}
+
+/** `--writable DIR`: each an existing directory (systemd fails the start on a missing ReadWritePaths=). */
+function checkWritable(spec: AppSpec): void {
+  for (const dir of spec.writablePaths ?? []) {
+    let isDir = false;
+    try {
+      isDir = statSync(dir).isDirectory();
+    } catch {
+      /* below */
+    }
+    if (!isDir) throw new UserError(`--writable ${dir}: no such directory; create it (writable by ${describeWho(spec)}) or fix the path`);
   }
 }
 

@@ -57,6 +57,12 @@ export interface AppSpec {
    * read-only (BindReadOnlyPaths=), instead of turning the sandbox off.
    */
   homeBinds?: string[];
+  /**
+   * Absolute directories the app writes besides its StateDirectory= (`--writable DIR`):
+   * ReadWritePaths=, and under a home directory also BindPaths= so that they
+   * are visible through ProtectHome=tmpfs. Everything else stays read-only.
+   */
+  writablePaths?: string[];
   /** Restart= (default on-failure); pm2's autorestart is `always`. */
   restart?: 'always' | 'on-failure' | 'no';
   /** RestartPreventExitStatus=: exit codes that do not restart it (pm2 stop_exit_codes). */

@@ -1,5 +1,6 @@
 import type { AppSpec } from './app-spec.js';
-import { escapePath } from './quote.js';
+import { quotePathWord } from './quote.js';
+import { inHomeDirectory } from './sandbox.js';
 import { directive, type Directive } from './unit-file.js';
 
 /**
@@ -19,20 +20,27 @@ import { directive, type Directive } from './unit-file.js';
  * - PrivateNetwork=/IPAddressDeny=: it is a network server.
  * The lines below each carry the comment operators will read in the unit.
  */
-export function hardeningDirectives(spec: Pick<AppSpec, 'name' | 'homeBinds'>): Directive[] {
-  const binds = spec.homeBinds ?? [];
+export function hardeningDirectives(spec: Pick<AppSpec, 'name' | 'homeBinds' | 'writablePaths'>): Directive[] {
+  const writable = spec.writablePaths ?? [];
+  const within = (p: string, dir: string) => p === dir || p.startsWith(`${dir}/`);
+  // A directory that is also writable is bound once, writable (two binds of one path: which wins is unspecified).
+  const binds = (spec.homeBinds ?? []).filter((b) => !writable.some((w) => within(b, w)));
+  const homeWritable = writable.filter(inHomeDirectory);
   const home =
-    binds.length === 0
+    binds.length === 0 && homeWritable.length === 0
       ? [directive('ProtectHome', 'yes', '/home, /root and /run/user are invisible')]
       : [
           directive('ProtectHome', 'tmpfs', 'an empty /home, /root and /run/user, except the directories bound in below'),
-          ...binds.map((dir) => directive('BindReadOnlyPaths', escapePath(dir), 'the app lives under a home directory: visible, read-only')),
+          ...binds.map((dir) => directive('BindReadOnlyPaths', quotePathWord(dir), 'the app lives under a home directory: visible, read-only')),
+          ...homeWritable.map((dir) => directive('BindPaths', quotePathWord(dir), 'the app writes here (--writable): visible and writable through ProtectHome=tmpfs')),
         ];
+  const readWrite = writable.map((dir) => directive('ReadWritePaths', quotePathWord(dir), 'the app writes here (--writable); the rest of the file system stays read-only'));
   return [
     directive('NoNewPrivileges', 'yes', 'setuid binaries and file capabilities cannot raise privileges'),
     directive('ProtectSystem', 'strict', 'the whole file system is read-only except the directories below'),
     directive('StateDirectory', spec.name, `writable /var/lib/${spec.name}, owned by the service user; path in $STATE_DIRECTORY`),
     ...home,
+    ...readWrite,
     directive('PrivateTmp', 'yes', 'a private /tmp and /var/tmp, emptied when the service stops'),
     directive('PrivateDevices', 'yes', 'only pseudo devices such as /dev/null and /dev/urandom are visible'),
     directive('PrivateMounts', 'yes', 'mounts made inside the service stay inside it'),

@@ -99,3 +99,14 @@ export function escapePath(path: string): string {
   }
   return escapeSpecifiers(path);
 }
+
+/**
+ * A path as one word of a space-separated list (ReadWritePaths=,
+ * BindPaths=, BindReadOnlyPaths=): specifiers doubled, and double quotes
+ * with C escapes around a path containing spaces, quotes or backslashes
+ * (systemd.exec(5): these settings unquote each word).
+ */
+export function quotePathWord(path: string): string {
+  const escaped = escapePath(path);
+  return NEEDS_QUOTES.test(escaped) ? doubleQuote(escaped) : escaped;
+}

@@ -56,20 +56,41 @@ describeE2E('enable passes the app its arguments', () => {
     expect(json.apps[0].command).toEqual(['/usr/bin/node', '/opt/apps/argv.js', ...ARGS]);
   });
 
-  it('enable of an app under /home/ubuntu keeps the sandbox and runs as the owner', async () => {
-    ok(await c.sh('useradd -m -s /bin/sh ubuntu && mkdir -p /home/ubuntu/app && cp /opt/apps/argv.js /home/ubuntu/app/ && chown -R ubuntu:ubuntu /home/ubuntu/app && chmod 750 /home/ubuntu'));
-    const r = await c.exec(['nodeunit', 'enable', 'homeapp', '/home/ubuntu/app/argv.js', '--port', String(PORT + 1), '--env', `PORT=${PORT + 1}`, '--', 'from-home'], { timeoutMs: 150_000 });
+  it('enable of an app under /home/ubuntu keeps the sandbox, runs as the owner, writes only to its --writable directory', async () => {
+    ok(await c.sh('useradd -m -s /bin/sh ubuntu && mkdir -p /home/ubuntu/app/data && cp /opt/apps/writes.js /home/ubuntu/app/ && chown -R ubuntu:ubuntu /home/ubuntu/app && chmod 750 /home/ubuntu'));
+    // A relative or missing --writable directory: one line, nothing written.
+    const rel = await c.exec(['nodeunit', 'enable', 'homeapp', '/home/ubuntu/app/writes.js', '--writable', 'data']);
+    expect(rel.code).toBe(2);
+    expect(rel.stderr.trim()).toBe("nodeunit: --writable 'data' is not an absolute path; give the directory's full path, starting with /");
+    const missing = await c.exec(['nodeunit', 'enable', 'homeapp', '/home/ubuntu/app/writes.js', '--writable', '/home/ubuntu/app/nope']);
+    console.log(`[e2e] enable --writable of a missing directory: exit ${missing.code}: ${missing.stderr.trim()}`);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim()).toBe('nodeunit: --writable /home/ubuntu/app/nope: no such directory; create it (writable by user ubuntu) or fix the path');
+    expect((await c.sh('ls /etc/systemd/system | grep -c homeapp || true')).stdout.trim()).toBe('0');
+    const writeTo = '/home/ubuntu/app/data/out.txt:/home/ubuntu/app/elsewhere.txt';
+    const r = await c.exec(
+      ['nodeunit', 'enable', 'homeapp', '/home/ubuntu/app/writes.js', '--port', String(PORT + 1), '--env', `PORT=${PORT + 1}`, '--env', `WRITE_TO=${writeTo}`, '--writable', '/home/ubuntu/app/data', '--', 'from-home'],
+      { timeoutMs: 150_000 },
+    );
     ok(r);
     const unit = (await c.exec(['cat', '/etc/systemd/system/homeapp@.service'])).stdout;
     expect(unit).toContain('ProtectHome=tmpfs\n');
     expect(unit).toContain('BindReadOnlyPaths=/home/ubuntu/app\n');
+    expect(unit).toContain('BindPaths=/home/ubuntu/app/data\n');
+    expect(unit).toContain('ReadWritePaths=/home/ubuntu/app/data\n');
     expect(unit).toContain('User=ubuntu\n');
     const answer = await get(c, `http://127.0.0.1:${PORT + 1}/`);
     ok(answer);
-    expect(JSON.parse(answer.stdout)).toEqual(['from-home']);
+    const seen = JSON.parse(answer.stdout);
+    console.log(`[e2e] enable under /home with --writable /home/ubuntu/app/data: the app's writes: ${JSON.stringify(seen.wrote)}`);
+    expect(seen.argv).toEqual(['from-home']);
+    // The app (as ubuntu, who owns both directories) writes into the writable one and nowhere else in its directory.
+    expect(seen.wrote).toEqual({ '/home/ubuntu/app/data/out.txt': 'ok', '/home/ubuntu/app/elsewhere.txt': 'EROFS' });
+    expect((await c.exec(['cat', '/home/ubuntu/app/data/out.txt'])).stdout).toMatch(/^written by pid \d+/);
+    expect((await c.exec(['test', '-e', '/home/ubuntu/app/elsewhere.txt'])).code).toBe(1);
     const sec = await c.exec(['systemd-analyze', 'security', '--no-pager', 'homeapp@1.service']);
     const score = Number(/Overall exposure level for \S+: (\d+\.\d+)/.exec(sec.stdout)![1]);
-    console.log(`[e2e] enable under /home: systemd-analyze security homeapp@1.service: exposure ${score}`);
+    console.log(`[e2e] enable under /home with --writable: systemd-analyze security homeapp@1.service: exposure ${score}`);
     expect(score).toBeLessThanOrEqual(2.0);
     ok(await c.exec(['nodeunit', 'disable', 'homeapp'], { timeoutMs: 60_000 }));
   });

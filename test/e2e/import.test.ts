@@ -18,6 +18,7 @@ const API_PORT = 18520;
 const WEB_PORT = 18521;
 const CRON_PORT = 18530;
 const HOME_PORT = 18540;
+const USER_PORT = 18550;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const APP_JS = `const http = require('http');
@@ -189,5 +190,41 @@ describeE2E('nodeunit import from pm2', () => {
     expect(journal).toMatch(/shop-cron: all 2 instances restarted/);
     expect(res.requests.total).toBeGreaterThan(1000);
     expect(res.errors + res.timeouts + res.non2xx).toBe(0);
+  });
+
+  it("--from-pm2 --cutover with pm2 run by user ubuntu: reads and empties ubuntu's pm2", async () => {
+    const asUbuntu = (cmd: string) => c.exec(['runuser', '-u', 'ubuntu', '--', 'sh', '-c', `cd /srv/shop && HOME=/home/ubuntu PM2_HOME=/home/ubuntu/.pm2 ${cmd}`], { timeoutMs: 60_000 });
+    ok(await c.sh('id ubuntu >/dev/null 2>&1 || useradd -m -s /bin/sh ubuntu'));
+    await c.writeFile('/srv/shop/user.config.js', `module.exports = { apps: [{ name: 'u-api', script: './server.js', env: { PORT: ${USER_PORT} } }] };\n`, 0o644);
+    ok(await asUbuntu('pm2 start user.config.js'));
+    await until(async () => /^\d+$/.test(await answer(USER_PORT)), 20_000, "ubuntu's pm2 app answering");
+    const pm2Pid = await answer(USER_PORT);
+    expect((await c.exec(['ps', '-o', 'user=', '-p', pm2Pid])).stdout.trim()).toBe('ubuntu');
+    // root's own pm2 does not have it; under sudo, the invoking user's pm2 is the default.
+    const sudo = await c.exec(['nodeunit', 'import', '--from-pm2', '--dry-run'], { env: { HOME: '/root', SUDO_USER: 'ubuntu' } });
+    ok(sudo);
+    expect(sudo.stdout).toMatch(/^u-api {2}1 instance, port 18550 from env PORT/m);
+    const missing = await c.exec(['nodeunit', 'import', '--from-pm2', '--pm2-user', 'nosuchuser', '--dry-run']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim()).toBe('nodeunit: --pm2-user nosuchuser: no such user');
+    const l = load(USER_PORT, 60);
+    await sleep(1000);
+    const r = await c.exec(['nodeunit', 'import', '--from-pm2', '--pm2-user', 'ubuntu', '--cutover'], { timeoutMs: 150_000, env: { HOME: '/root' } });
+    await sleep(1000);
+    l.stop();
+    const res = await l.done;
+    console.log(`[e2e] import --from-pm2 --pm2-user ubuntu --cutover:\n${r.stdout}${r.stderr}`);
+    console.log(`[e2e] u-api under load during the cut-over from ubuntu's pm2: ${res.requests.total} requests, ${res.errors} errors ${JSON.stringify(l.codes)}, ${res.non2xx} non-2xx`);
+    ok(r);
+    expect(r.stdout).toMatch(/u-api: cut over from ubuntu's pm2 \(1 process stopped and deleted\); ready under systemd \d+ ms after pm2 stop; port 18550 refused \d+ probe connections?, gap \d+ ms/);
+    const pid = (await show(c, 'u-api@1.service', 'MainPID')).MainPID;
+    expect(pid).not.toBe('0');
+    expect(await answer(USER_PORT)).toBe(pid);
+    expect(res.requests.total).toBeGreaterThan(500);
+    // ubuntu's pm2 runs nothing and its saved list is empty; root's pm2 was not touched.
+    const list = JSON.parse((await asUbuntu('pm2 jlist')).stdout.split('\n').find((x) => x.startsWith('['))!);
+    expect(list).toEqual([]);
+    expect(JSON.parse((await c.exec(['cat', '/home/ubuntu/.pm2/dump.pm2'])).stdout)).toEqual([]);
+    ok(await asUbuntu('pm2 kill'));
   });
 });

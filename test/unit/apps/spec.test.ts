@@ -54,3 +54,41 @@ describe('apps under /home keep the sandbox', () => {
     expect(buildAppSpec({ name: 'shop', script: 'server.js' }, host).homeBinds).toBeUndefined();
   });
 });
+
+describe('--writable DIR: write access only where the app writes', () => {
+  const home = { ...host, cwd: '/home/ubuntu', ownerOf: (p: string) => (p.startsWith('/home/ubuntu') ? 'ubuntu' : undefined) };
+
+  it('under /home: BindPaths= (visible through ProtectHome=tmpfs) and ReadWritePaths=; elsewhere ReadWritePaths= only', () => {
+    const spec = buildAppSpec({ name: 'shop', script: 'htdocs/shop/server.js', writable: ['/home/ubuntu/htdocs/shop/uploads/', '/srv/cache', '/srv/cache'] }, home);
+    expect(spec.writablePaths).toEqual(['/home/ubuntu/htdocs/shop/uploads', '/srv/cache']);
+    const service = renderApp(spec).find((f) => f.path === 'shop@.service')!.content;
+    expect(service).toContain('BindReadOnlyPaths=/home/ubuntu/htdocs/shop\n');
+    expect(service).toContain('BindPaths=/home/ubuntu/htdocs/shop/uploads\n');
+    expect(service).toContain('ReadWritePaths=/home/ubuntu/htdocs/shop/uploads\n');
+    expect(service).toContain('ReadWritePaths=/srv/cache\n');
+    expect(service).not.toContain('BindPaths=/srv/cache');
+    expect(service).toContain('StateDirectory=shop\n'); // still there by default
+    expect(hiddenBySandbox('/home/ubuntu/data/x', { ...spec, writablePaths: ['/home/ubuntu/data'] })).toBeUndefined();
+  });
+
+  it('an app outside /home writing under /home gets ProtectHome=tmpfs with that directory bound; the app dir writable is bound once', () => {
+    const out = renderApp(buildAppSpec({ name: 'shop', script: 'server.js', writable: '/home/ubuntu/uploads' }, host)).find((f) => f.path === 'shop@.service')!.content;
+    expect(out).toContain('ProtectHome=tmpfs\n');
+    expect(out).toContain('BindPaths=/home/ubuntu/uploads\n');
+    const whole = renderApp(buildAppSpec({ name: 'shop', script: 'htdocs/shop/server.js', writable: '/home/ubuntu/htdocs' }, home)).find((f) => f.path === 'shop@.service')!.content;
+    expect(whole).not.toContain('BindReadOnlyPaths=/home/ubuntu/htdocs/shop\n');
+    expect(whole).toContain('BindPaths=/home/ubuntu/htdocs\n');
+    const plain = renderApp(buildAppSpec({ name: 'shop', script: 'server.js' }, host)).find((f) => f.path === 'shop@.service')!.content;
+    expect(plain).toContain('ProtectHome=yes\n');
+    expect(plain).not.toContain('ReadWritePaths=');
+  });
+
+  it('refuses a relative path, /, a path a unit cannot hold, and --no-harden, each with one line', () => {
+    const build = (writable: string, harden = true) => () => buildAppSpec({ name: 'shop', script: 'server.js', writable, harden }, host);
+    expect(build('uploads')).toThrow("--writable 'uploads' is not an absolute path; give the directory's full path, starting with /");
+    expect(build('/')).toThrow(/^--writable \/: that makes the whole file system writable/);
+    expect(build('/srv/a\nb')).toThrow('cannot be written into a unit file');
+    expect(build('/home/u/a:b')).toThrow(/BindPaths=, which cannot hold ':'/);
+    expect(build('/srv/x', false)).toThrow(/^--writable has no effect with --no-harden/);
+  });
+});

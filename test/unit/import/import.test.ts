@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { instancesCpus, parseImportWritable } from '../../../src/cli/import.js';
 import { formatImportedApp } from '../../../src/cli/import-plan.js';
 import { convertApps, instanceCount, memorySize, unitNameFor, type ImportedApp, type ImportHost } from '../../../src/import/convert.js';
 import { fileSystemHost } from '../../../src/import/host.js';
@@ -149,6 +150,20 @@ describe('options', () => {
     expect(allowed.cron?.onCalendar).toBe('Mon,Tue,Wed,Thu,Fri *-*-* 09,10,11,12,13,14,15,16,17:00,15,30,45:00');
   });
 
+  it('import --writable DIR (every app) and APP=DIR: ReadWritePaths=, shown in the plan next to the StateDirectory=', async () => {
+    const writable = parseImportWritable(['/srv/shared', 'shop-api=/srv/uploads/', 'shop-api=/srv/uploads']);
+    expect([...writable]).toEqual([['', ['/srv/shared']], ['shop-api', ['/srv/uploads']]]);
+    const [api, worker] = await load('shop/ecosystem.config.js', { writable });
+    expect(api.spec!.writablePaths).toEqual(['/srv/shared', '/srv/uploads']);
+    expect(worker.spec!.writablePaths).toEqual(['/srv/shared']);
+    expect(formatImportedApp(api)).toContain('  writes      /var/lib/shop-api (StateDirectory=, $STATE_DIRECTORY), /srv/shared (--writable: ReadWritePaths=), /srv/uploads (--writable: ReadWritePaths=)\n');
+    expect(renderApp(api.spec!).find((f) => f.path === 'shop-api@.service')!.content).toContain('ReadWritePaths=/srv/uploads\n');
+    const [plain] = await load('shop/ecosystem.config.js');
+    expect(formatImportedApp(plain)).toContain('  writes      /var/lib/shop-api (StateDirectory=, $STATE_DIRECTORY)\n');
+    expect(() => parseImportWritable(['shop-api=uploads'])).toThrow("--writable 'shop-api=uploads': the directory is not an absolute path");
+    expect(() => parseImportWritable(['uploads'])).toThrow("--writable 'uploads' is not an absolute path");
+  });
+
   it('instances as pm2 computes them', () => {
     expect(instanceCount('max', 4).count).toBe(4);
     expect(instanceCount(0, 4).count).toBe(4);
@@ -157,6 +172,24 @@ describe('options', () => {
     expect(instanceCount('4', 8).count).toBe(4);
     expect(instanceCount('auto', 2).count).toBe(2);
     expect(instanceCount(undefined, 4).count).toBe(1);
+  });
+
+  it('--instances-from-host (the default) computes "max"/0/-k on this host and says so; --instances-for N fixes the count', async () => {
+    expect(instancesCpus({}, 2)).toEqual({ cpus: 2, cpusFrom: 'this host' });
+    expect(instancesCpus({ instancesFromHost: true }, 2)).toEqual({ cpus: 2, cpusFrom: 'this host' });
+    expect(instancesCpus({ instancesFromHost: false, instancesFor: '8' }, 2)).toEqual({ cpus: 8, cpusFrom: '--instances-for 8' });
+    expect(instancesCpus({ instancesFor: '8' }, 2)).toEqual({ cpus: 8, cpusFrom: '--instances-for 8' });
+    expect(instancesCpus({ cpus: '6' }, 2)).toEqual({ cpus: 6, cpusFrom: '--cpus 6' });
+    expect(() => instancesCpus({ instancesFromHost: false }, 2)).toThrow(/^--no-instances-from-host needs a fixed count: add --instances-for N/);
+    expect(() => instancesCpus({ instancesFromHost: true, instancesFor: '8' }, 2)).toThrow('--instances-from-host and --instances-for 8 exclude each other: drop one');
+    expect(() => instancesCpus({ instancesFor: '0' }, 2)).toThrow("--instances-for must be a whole number >= 1, not '0'");
+    expect(() => instancesCpus({ instancesFor: 'max' }, 2)).toThrow("--instances-for must be a whole number >= 1, not 'max'");
+    expect(() => instancesCpus({ instancesFor: '8', cpus: '8' }, 2)).toThrow('--instances-for and --cpus are the same option; give one');
+    const [api, worker] = await load('shop/ecosystem.config.js', { cpus: 8, cpusFrom: '--instances-for 8' });
+    expect(api.summary).toBe('8 instances (pm2: instances "max" for 8 CPUs, --instances-for 8), port 3000 from env PORT');
+    expect(worker.spec!.instances).toBe(7); // -1 for 8 CPUs
+    expect(instanceCount('max', 4).note).toBe('instances "max" on this 4-CPU host');
+    expect(instanceCount(-1, 8, '--cpus 8').note).toBe('instances -1 for 8 CPUs, --cpus 8');
   });
 
   it('sizes and names', () => {

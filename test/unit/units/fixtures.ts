@@ -74,6 +74,12 @@ export const MATRIX: Record<string, Partial<AppSpec>> = {
   },
   // An app under /home (where pm2 users keep them), on an nvm node: the sandbox stays.
   'home-binds': { user: { kind: 'static', name: 'ubuntu' }, homeBinds: ['/home/ubuntu/htdocs/shop', '/home/ubuntu/.nvm/versions/node/v20.19.0'] },
+  // --writable: under /home (also bound through ProtectHome=tmpfs, and the app's own directory bound writable once) and elsewhere.
+  'writable-paths': {
+    user: { kind: 'static', name: 'ubuntu' },
+    homeBinds: ['/home/ubuntu/htdocs/shop', '/home/ubuntu/htdocs/blog'],
+    writablePaths: ['/home/ubuntu/htdocs/shop/uploads', '/home/ubuntu/htdocs/blog', '/srv/shop data 100%'],
+  },
   'systemd-247': { systemdVersion: 247, ports: [{ port: 8080 }] },
   'systemd-255': { systemdVersion: 255, ports: [{ port: 8080 }] },
   'log-rate-limit': { logRateLimit: { burst: 50000, intervalSec: 30 } },
