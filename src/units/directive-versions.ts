@@ -13,6 +13,9 @@ export const DIRECTIVE_SINCE: Readonly<Record<string, number>> = {
   ProtectProc: 247,
   ProcSubset: 247,
   PrivateIPC: 248,
+  // In [Path] (systemd NEWS 250); 247 logs "Unknown key" (seen in the bullseye e2e leg).
+  TriggerLimitIntervalSec: 250,
+  TriggerLimitBurst: 250,
   RestartSteps: 254,
   RestartMaxDelaySec: 254,
 };
