@@ -10,7 +10,13 @@
  *   nuf12-br: br0 ── veth ── nuf12-lb  10.201.0.10  HAProxy :18980, ansible-playbook, load
  *                  ├─ veth ── nuf12-h1  10.201.0.11  systemd + sshd + nodeunit (web, 2 instances :8080)
  *                  ├─ veth ── nuf12-h2  10.201.0.12
- *                  └─ veth ── nuf12-h3  10.201.0.13
+ *                  ├─ veth ── nuf12-h3  10.201.0.13
+ *                  └─ veth ── nuf12-apt 10.201.0.14  the signed apt repository, served on :18981
+ *
+ * h1 installs nodeunit by name from the apt repository (a throwaway signing
+ * key, the repository built by build/repo.ts, the role's keyring + deb822
+ * .sources); h2 and h3 from the .deb. The hosts have no way out, so Debian's
+ * own sources are switched off in their roots: apt asks only ours.
  *
  * Scenarios, each timed; the last three under keep-alive load through
  * HAProxy: install + enable from nothing, then again (nothing changes);
@@ -24,12 +30,17 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { killGpgAgent, makeThrowawayKey, publishRepo } from './harness/apt-repo.js';
 import { bootContainer, describeE2E, ensureImageWith, makeMachineDirectory, type Container } from './harness/container.js';
 
 const PREFIX = 'nuf12';
 const HOSTS = ['h1', 'h2', 'h3'] as const;
-const ADDR: Record<string, string> = { lb: '10.201.0.10', h1: '10.201.0.11', h2: '10.201.0.12', h3: '10.201.0.13' };
+const ADDR: Record<string, string> = { lb: '10.201.0.10', h1: '10.201.0.11', h2: '10.201.0.12', h3: '10.201.0.13', apt: '10.201.0.14' };
 const LB_PORT = 18980;
+const REPO_PORT = 18981;
+const REPO_URL = `http://${ADDR.apt}:${REPO_PORT}`;
+/** The hosts that install from the apt repository; the others from the .deb. */
+const FROM_REPO = ['h1'];
 const EXTRA_PACKAGES = ['openssh-server', 'python3', 'python3-apt'];
 const exec = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -53,13 +64,13 @@ async function must(cmd: string, timeoutMs?: number): Promise<string> {
 const ns = (name: string) => `${PREFIX}-${name}`;
 
 async function deleteNetwork(): Promise<void> {
-  for (const n of ['lb', ...HOSTS, 'br']) await sh(`ip netns del ${ns(n)} 2>/dev/null`);
+  for (const n of ['lb', 'apt', ...HOSTS, 'br']) await sh(`ip netns del ${ns(n)} 2>/dev/null`);
 }
 
 async function makeNetwork(): Promise<void> {
   await deleteNetwork();
   await must(`ip netns add ${ns('br')} && ip -n ${ns('br')} link set lo up && ip -n ${ns('br')} link add br0 type bridge && ip -n ${ns('br')} link set br0 up`);
-  for (const n of ['lb', ...HOSTS]) {
+  for (const n of ['lb', 'apt', ...HOSTS]) {
     await must(
       [
         `ip netns add ${ns(n)}`,
@@ -91,7 +102,7 @@ interface Load {
 
 // Beyond the e2e basics: Debian's haproxy, ansible-core, openssh-client and iproute2 on the host
 // (scripts/install-deps.sh installs them). Missing, the suite fails under NODEUNIT_E2E=required, else skips.
-const FLEET_TOOLS = ['haproxy', 'ansible-playbook', 'ansible-galaxy', 'ssh-keygen', 'ssh', 'ip', 'dpkg-buildpackage'];
+const FLEET_TOOLS = ['haproxy', 'ansible-playbook', 'ansible-galaxy', 'ssh-keygen', 'ssh', 'ip', 'dpkg-buildpackage', 'apt-ftparchive', 'gpg'];
 const missingTools = FLEET_TOOLS.filter((t) => !['/usr/sbin', '/usr/bin', '/sbin', '/bin'].some((d) => existsSync(join(d, t))));
 if (missingTools.length && process.env.NODEUNIT_E2E === 'required') throw new Error(`the fleet e2e needs ${missingTools.join(', ')}`);
 const describeFleet = missingTools.length ? (name: string, fn: () => void) => describe.skip(`${name} (skipped: missing ${missingTools.join(', ')})`, fn) : describeE2E;
@@ -102,6 +113,8 @@ describeFleet('a fleet: three hosts, HAProxy in front, Ansible rolling deploys',
   const dirs = new Map<string, { dir: string; remove(): Promise<void> }>();
   let image: string;
   let haproxy: ChildProcess | undefined;
+  let repoServer: ChildProcess | undefined;
+  const repoLog: string[] = [];
   const steps: string[] = [];
 
   const boot = async (h: string) => {
@@ -210,20 +223,44 @@ describeFleet('a fleet: three hosts, HAProxy in front, Ansible rolling deploys',
       await must(`tar -czf ${work}/web-${v}.tgz -C ${work}/src/${v} .`);
     }
     // A throwaway ssh key, only in this run's temp directory.
+    // The apt repository: a throwaway signing key, the same .deb, served from its own namespace below.
+    makeThrowawayKey(join(work, 'gnupg'));
+    publishRepo(join(work, 'gnupg'), join(work, 'apt'), deb, REPO_URL);
     await must(`ssh-keygen -q -t ed25519 -N '' -C nodeunit-fleet-test -f ${work}/id_ed25519`);
     const pub = readFileSync(`${work}/id_ed25519.pub`, 'utf8');
     writeFileSync(join(work, 'site.yml'), readFileSync(resolve('test/e2e/fleet/site.yml'), 'utf8'));
     writeFileSync(
       join(work, 'inventory.ini'),
-      `[web]\n${HOSTS.map((h) => `${h} ansible_host=${ADDR[h]}`).join('\n')}\n\n[web:vars]\nansible_user=root\nansible_python_interpreter=/usr/bin/python3\nnodeunit_deb=${deb}\n`,
+      `[web]\n${HOSTS.map((h) => `${h} ansible_host=${ADDR[h]}`).join('\n')}\n\n[web:vars]\nansible_user=root\nansible_python_interpreter=/usr/bin/python3\nnodeunit_deb=${deb}\n`.replace(
+        /^(h\d) (ansible_host=\S+)$/gm,
+        (line, h: string) => (FROM_REPO.includes(h) ? `${line} nodeunit_deb='' nodeunit_repo_url=${REPO_URL} nodeunit_repo_key=${work}/apt/nodeunit-archive-keyring.pgp` : line),
+      ),
     );
     await makeNetwork();
+    // The repository's static server, listening only on its test address inside its namespace.
+    repoServer = spawn('ip', ['netns', 'exec', ns('apt'), resolve('node_modules/.bin/tsx'), resolve('test/e2e/harness/serve-static.ts'), join(work, 'apt'), ADDR.apt, String(REPO_PORT)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((ok, fail) => {
+      let buf = '';
+      repoServer!.once('exit', (code) => fail(new Error(`the repository server exited (${code})`)));
+      repoServer!.stdout!.on('data', (b: Buffer) => {
+        buf += b.toString();
+        const lines = buf.split('\n');
+        buf = lines.pop()!;
+        for (const line of lines) {
+          if (line === 'listening') ok();
+          else repoLog.push(line);
+        }
+      });
+    });
     for (const h of HOSTS) {
       const d = await makeMachineDirectory(image);
       dirs.set(h, d);
       mkdirSync(join(d.dir, 'root/.ssh'), { recursive: true, mode: 0o700 });
       writeFileSync(join(d.dir, 'root/.ssh/authorized_keys'), pub, { mode: 0o600 });
       writeFileSync(join(d.dir, 'etc/hostname'), `${h}\n`);
+      // No way out of the namespaces: Debian's sources could only fail; apt asks the fleet's repository alone.
+      rmSync(join(d.dir, 'etc/apt/sources.list'), { force: true });
+      rmSync(join(d.dir, 'etc/apt/sources.list.d/debian.sources'), { force: true });
     }
     await Promise.all(HOSTS.map(boot));
     for (const h of HOSTS) {
@@ -235,6 +272,8 @@ describeFleet('a fleet: three hosts, HAProxy in front, Ansible rolling deploys',
 
   afterAll(async () => {
     haproxy?.kill('SIGTERM');
+    repoServer?.kill('SIGTERM');
+    if (work) killGpgAgent(join(work, 'gnupg'));
     await Promise.all([...hosts.values()].map((c) => c.stop()));
     for (const d of dirs.values()) await d.remove();
     await deleteNetwork();
@@ -248,6 +287,24 @@ describeFleet('a fleet: three hosts, HAProxy in front, Ansible rolling deploys',
     step('playbook, install + deploy v1 + enable, 3 hosts from nothing', first.seconds, `changed per host ${HOSTS.map((h) => first.recap[h]?.changed).join('/')}`);
     for (const h of HOSTS) expect(first.recap[h]).toMatchObject({ failed: 0, unreachable: 0 });
     for (const h of HOSTS) expect(first.recap[h].changed).toBeGreaterThanOrEqual(3);
+    // h1 installed nodeunit by name from the repository, through the role's keyring and deb822 source; h2 and h3 from the .deb.
+    for (const h of HOSTS) {
+      const c = hosts.get(h)!;
+      const files = await c.sh("cat /etc/apt/sources.list.d/nodeunit.sources 2>/dev/null; ls /usr/share/keyrings/nodeunit-archive-keyring.pgp 2>/dev/null; dpkg-query -W -f='${Status}' nodeunit");
+      expect(files.stdout).toContain('install ok installed');
+      if (FROM_REPO.includes(h)) {
+        expect(files.stdout).toContain(`URIs: ${REPO_URL}\n`);
+        expect(files.stdout).toContain('Signed-By: /usr/share/keyrings/nodeunit-archive-keyring.pgp');
+        const policy = await c.sh('apt-cache policy nodeunit');
+        expect(policy.stdout).toMatch(/^\s+\*\*\* \S+ 500$/m);
+        expect(policy.stdout).toContain(`500 ${REPO_URL} stable/main amd64 Packages`);
+      } else {
+        expect(files.stdout).not.toContain('nodeunit-archive-keyring');
+      }
+    }
+    expect(repoLog).toContainEqual(expect.stringMatching(new RegExp(`^${ADDR.h1.replace(/\./g, '\\.')} GET /dists/stable/InRelease 200$`)));
+    expect(repoLog).toContainEqual(expect.stringMatching(new RegExp(`^${ADDR.h1.replace(/\./g, '\\.')} GET /pool/main/n/nodeunit/nodeunit_\\S+_amd64\\.deb 200$`)));
+    expect(repoLog.filter((l) => !l.startsWith(`${ADDR.h1} `))).toEqual([]);
     const second = await playbook(['-e', 'release=web-v1.tgz']);
     expect(second.code, second.stdout + second.stderr).toBe(0);
     step('playbook again, same release', second.seconds, `changed per host ${HOSTS.map((h) => second.recap[h]?.changed).join('/')}`);
