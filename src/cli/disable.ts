@@ -1,4 +1,5 @@
 import { readdirSync, rmdirSync, existsSync } from 'node:fs';
+import { underAppLock } from './locked';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { installedApp, socketUnitsOf } from '../system/app-state';
@@ -69,5 +70,5 @@ export const disableCommand: CommandModule<object, { name: string; purge?: boole
     y
       .positional('name', { type: 'string', demandOption: true })
       .option('purge', { type: 'boolean', default: false, describe: `also remove /etc/nodeunit/<name>.env and the /etc/sysusers.d entry` }) as never,
-  handler: (argv) => disable(argv.name, argv.purge === true),
+  handler: underAppLock('disable', (a) => a.name, (argv) => disable(argv.name, argv.purge === true)),
 };

@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { underAppLock } from './locked';
 import { requireInstalledApp, socketUnitsOf } from '../system/app-state';
 import { systemctlOrFail } from '../system/systemctl';
 import { parseInstances, validateAppName } from './app-options';
@@ -44,5 +45,5 @@ export const scaleCommand: CommandModule<object, { name: string; count: string }
   describe: 'add instances (enable + start) or remove the highest-numbered ones (stop + disable)',
   builder: (y) =>
     y.positional('name', { type: 'string', demandOption: true }).positional('count', { type: 'string', demandOption: true, describe: '1-256' }) as never,
-  handler: (argv) => scale(argv.name, argv.count),
+  handler: underAppLock('scale', (a) => a.name, (argv) => scale(argv.name, argv.count)),
 };
