@@ -148,6 +148,9 @@ export async function importCommandHandler(argv: ImportArgv): Promise<void> {
         writeFileSync(path, f.content);
         if (!argv.json) out(`wrote ${path}\n`);
       }
+      if (app.secrets?.length) {
+        process.stderr.write(`${app.name}: secret${app.secrets.length > 1 ? 's' : ''} ${app.secrets.map(([k]) => k).join(', ')} not written (a unit file is readable by everyone); after installing the units: nodeunit secret set ${app.name} KEY < file\n`);
+      }
     }
     return;
   }
@@ -157,7 +160,7 @@ export async function importCommandHandler(argv: ImportArgv): Promise<void> {
   const plans: Array<[ImportedApp, AppPlan]> = [];
   for (const app of apps) {
     try {
-      plans.push([app, await planApp(app.spec!, { force: argv.force, portsTakenOk: argv.cutover })]);
+      plans.push([app, await planApp(app.spec!, { force: argv.force, portsTakenOk: argv.cutover, secrets: app.secrets })]);
     } catch (err) {
       const port = /^port (?:\S+:)?(\d+) is already in use/.exec((err as Error).message)?.[1];
       const list = port === undefined ? undefined : await pm2List().catch(() => undefined);
