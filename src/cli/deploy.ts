@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { underAppLock } from './locked';
 import { installedApp, socketUnitsOf, type InstalledApp } from '../system/app-state';
 import { checkInstance } from '../system/instance-check';
 import { currentRelease, previewRelease, previousRelease, pruneReleases, releaseOfProcess, stageRelease, switchCurrent } from '../system/releases';
@@ -303,12 +304,12 @@ export const deployCommand: CommandModule<object, DeployArgv> = {
       .option('dry-run', { type: 'boolean', default: false, describe: 'say whether the deploy would change anything (content hash vs the current release), change nothing' })
       .options(checkOptions)
       .example('$0 deploy myapp ./build --check http://127.0.0.1:8080/health', '') as never,
-  handler: deploy,
+  handler: underAppLock('deploy', (a) => a.name, deploy),
 };
 
 export const rollbackCommand: CommandModule<object, { name: string; check?: string; checkTimeout: string; json: boolean }> = {
   command: 'rollback <name>',
   describe: 'point current back at the previous release and restart the instances on it, one at a time',
   builder: (y) => y.positional('name', { type: 'string', demandOption: true }).options(checkOptions) as never,
-  handler: rollback,
+  handler: underAppLock('rollback', (a) => a.name, rollback),
 };

@@ -1,11 +1,12 @@
 import { readdirSync, rmdirSync, existsSync } from 'node:fs';
+import { underAppLock } from './locked';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { installedApp, socketUnitsOf } from '../system/app-state';
 import { loadedInstances } from '../system/instances';
 import { ownsSysusersFile, sysusersFile } from '../system/sysusers';
 import { systemctl, systemctlOrFail } from '../system/systemctl';
-import { existingAppFiles, removeFileDurably, UNIT_DIR } from '../system/unit-files';
+import { dependencyRank, existingAppFiles, removeFileDurably, UNIT_DIR } from '../system/unit-files';
 import { purgeSecrets } from '../system/credentials';
 import { credentialsDir } from '../units/credentials';
 import { defaultEnvFile } from '../units/index';
@@ -23,8 +24,9 @@ export async function disable(nameArg: string, purge: boolean): Promise<void> {
   const name = validateAppName(nameArg);
   const app = installedApp(name);
   const files = existingAppFiles(name);
-  if (!app && files.length === 0 && !purge) throw new UserError(`no app '${name}': nothing to disable ('nodeunit ls' lists the apps)`);
-  const instances = [...new Set([...(app?.instances ?? []), ...(await loadedInstances(name))])].sort((a, b) => a - b);
+  const loaded = await loadedInstances(name);
+  if (!app && files.length === 0 && loaded.length === 0 && !purge) throw new UserError(`no app '${name}': nothing to disable ('nodeunit ls' lists the apps)`);
+  const instances = [...new Set([...(app?.instances ?? []), ...loaded])].sort((a, b) => a - b);
   const units = [
     `${name}.target`,
     ...instances.map((n) => instanceUnit(name, n)),
@@ -35,7 +37,8 @@ export async function disable(nameArg: string, purge: boolean): Promise<void> {
   if (files.length) {
     await systemctlOrFail(['stop', ...units], 'systemctl stop');
     await systemctl(['disable', '--no-reload', ...units]);
-    for (const f of files) {
+    // The target first, sockets last: no file left names one already removed.
+    for (const f of [...files].sort((x, y) => dependencyRank(y.name) - dependencyRank(x.name))) {
       removeFileDurably(join(UNIT_DIR, f.name));
       out(`removed ${join(UNIT_DIR, f.name)}\n`);
     }
@@ -45,6 +48,11 @@ export async function disable(nameArg: string, purge: boolean): Promise<void> {
     } catch {
       /* not there */
     }
+    await systemctlOrFail(['daemon-reload'], 'systemctl daemon-reload');
+    await systemctl(['reset-failed', ...units]);
+  } else if (loaded.length) {
+    // A disable killed after removing the files: systemd still has the units loaded; finish it.
+    await systemctl(['stop', ...units]);
     await systemctlOrFail(['daemon-reload'], 'systemctl daemon-reload');
     await systemctl(['reset-failed', ...units]);
   }
@@ -69,5 +77,5 @@ export const disableCommand: CommandModule<object, { name: string; purge?: boole
     y
       .positional('name', { type: 'string', demandOption: true })
       .option('purge', { type: 'boolean', default: false, describe: `also remove /etc/nodeunit/<name>.env and the /etc/sysusers.d entry` }) as never,
-  handler: (argv) => disable(argv.name, argv.purge === true),
+  handler: underAppLock('disable', (a) => a.name, (argv) => disable(argv.name, argv.purge === true)),
 };

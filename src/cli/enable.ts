@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { underAppLock } from './locked';
 import { applyApp, rolloutApp, type Reporter } from '../apps/apply';
 import { planApp } from '../apps/plan';
 import { resolveNode } from '../launcher/resolve-node';
@@ -74,5 +75,5 @@ export const enableCommand: CommandModule<object, EnableArgv> = {
       .option('json', { type: 'boolean', default: false, describe: 'with --check: the plan as JSON' })
       .example('$0 enable myapp /srv/myapp/index.js --instances 4 --port 8080', '')
       .example('$0 enable web /srv/web/server.js --port 3000 -- --trust-proxy', "everything after '--' goes to the app") as never,
-  handler: enable,
+  handler: (argv) => (argv.check ? enable(argv) : underAppLock('enable', (a: EnableArgv) => a.name, enable)(argv)),
 };

@@ -55,6 +55,7 @@ export function formatImportedApp(app: ImportedApp): string {
     lines.push(row('user', userVerdict ? `${userVerdict.text}   (${userVerdict.key})` : `${spec.user.kind === 'static' ? spec.user.name : 'dynamic'} (a system user named after the app; pm2 ran it as whoever started pm2)`));
     const envSources = keys('env').filter((x) => x.key === 'env');
     if (spec.env.length) lines.push(row('env', `${envSummary(spec.env)}${envSources.length ? `   (${envSources[0].text})` : ''}`));
+    if (app.secrets?.length) lines.push(row('secrets', `${app.secrets.map(([k]) => k).join(', ')}   (secret-looking env keys: stored as systemd credentials, not in the unit; the app still reads process.env)`));
   }
   for (const [topic, label] of TOPIC_LINES) {
     // The instance count is in the first line already.
@@ -78,6 +79,7 @@ export function importedAppJson(app: ImportedApp): unknown {
     kind: app.kind,
     refused: app.refused,
     summary: app.summary,
+    secrets: (app.secrets ?? []).map(([k]) => k),
     spec: s
       ? {
           instances: s.instances,

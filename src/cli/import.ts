@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { withAppLock } from '../system/app-lock';
 import { connect } from 'node:net';
 import { availableParallelism, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -217,6 +218,9 @@ export async function importCommandHandler(argv: ImportArgv): Promise<void> {
         writeFileSync(path, f.content);
         if (!argv.json) out(`wrote ${path}\n`);
       }
+      if (app.secrets?.length) {
+        process.stderr.write(`${app.name}: secret${app.secrets.length > 1 ? 's' : ''} ${app.secrets.map(([k]) => k).join(', ')} not written (a unit file is readable by everyone); after installing the units: nodeunit secret set ${app.name} KEY < file\n`);
+      }
     }
     return;
   }
@@ -227,7 +231,7 @@ export async function importCommandHandler(argv: ImportArgv): Promise<void> {
   const plans: Array<[ImportedApp, AppPlan]> = [];
   for (const app of apps) {
     try {
-      plans.push([app, await planApp(app.spec!, { force: argv.force, portsTakenOk: argv.cutover })]);
+      plans.push([app, await planApp(app.spec!, { force: argv.force, portsTakenOk: argv.cutover, secrets: app.secrets })]);
     } catch (err) {
       const port = /^port (?:\S+:)?(\d+) is already in use/.exec((err as Error).message)?.[1];
       const list = port === undefined ? undefined : await pm2List(owner).catch(() => undefined);
@@ -238,40 +242,48 @@ export async function importCommandHandler(argv: ImportArgv): Promise<void> {
   }
   const cutovers: string[] = [];
   for (const [app, plan] of plans) {
-    const { now, secretsChanged } = await applyApp(plan, cliReporter);
-    const inPm2 = pm2?.filter((p) => p.name === app.pm2Name) ?? [];
-    if (!app.autostart) {
-      if (inPm2.length) await stopInPm2(app.pm2Name, owner);
-      out(`${app.name}: installed and enabled at boot, not started (pm2 autostart: false); start it with: nodeunit start ${app.name}\n`);
-      continue;
-    }
-    const probe = inPm2.length && app.spec!.ports.length ? probePort(app.spec!.ports[0].port, app.spec!.ports[0].host ?? '127.0.0.1') : undefined;
-    const t0 = Date.now();
-    try {
-      // pm2 stop frees the port; the units start at once (the socket first); pm2 delete after, out of the gap.
-      if (inPm2.length) await stopInPm2ThenListen(app, now, owner);
-      const outcome = await rolloutApp(plan, now, cliReporter, secretsChanged);
-      if (outcome === 'up-to-date') out(`${app.name}: up to date, nothing changed and nothing restarted\n`);
-    } catch (err) {
-      await probe?.stop();
-      printStartFailures(err);
-      throw err;
-    }
-    if (inPm2.length) {
-      const ready = Date.now() - t0;
-      const r = probe ? await probe.stop() : undefined;
-      await pm2OrFail(['delete', app.pm2Name], owner);
-      const text = `${app.name}: cut over from ${owner ? `${owner.user}'s ` : ''}pm2 (${inPm2.length} process${inPm2.length > 1 ? 'es' : ''} stopped and deleted); ready under systemd ${ready} ms after pm2 stop${r ? `; port ${app.spec!.ports[0].port} refused ${r.refused} probe connection${r.refused === 1 ? '' : 's'}, gap ${r.gapMs} ms` : ''}`;
-      cutovers.push(text);
-      out(`${text}\n`);
-    }
-    await printStatus(now);
+    const cutover = await withAppLock(app.name, `nodeunit import ${app.name}`, (line) => process.stderr.write(line), () => installImported(app, plan, pm2, owner));
+    if (cutover) cutovers.push(cutover);
   }
   if (cutovers.length) {
     // pm2 must not resurrect the apps at boot.
     await pm2OrFail(['save', '--force'], owner);
     out(`pm2 save: pm2's process list no longer has ${cutovers.length === 1 ? 'this app' : `these ${cutovers.length} apps`}\n`);
   }
+}
+
+/** Installs and starts one imported app (under its lock); returns the cut-over line when pm2 ran it. */
+async function installImported(app: ImportedApp, plan: AppPlan, pm2: Awaited<ReturnType<typeof pm2List>>, owner: Pm2Owner | undefined): Promise<string | undefined> {
+  const { now, secretsChanged } = await applyApp(plan, cliReporter);
+  const inPm2 = pm2?.filter((p) => p.name === app.pm2Name) ?? [];
+  if (!app.autostart) {
+    if (inPm2.length) await stopInPm2(app.pm2Name, owner);
+    out(`${app.name}: installed and enabled at boot, not started (pm2 autostart: false); start it with: nodeunit start ${app.name}\n`);
+    return undefined;
+  }
+  const probe = inPm2.length && app.spec!.ports.length ? probePort(app.spec!.ports[0].port, app.spec!.ports[0].host ?? '127.0.0.1') : undefined;
+  const t0 = Date.now();
+  try {
+    // pm2 stop frees the port; the units start at once (the socket first); pm2 delete after, out of the gap.
+    if (inPm2.length) await stopInPm2ThenListen(app, now, owner);
+    const outcome = await rolloutApp(plan, now, cliReporter, secretsChanged);
+    if (outcome === 'up-to-date') out(`${app.name}: up to date, nothing changed and nothing restarted\n`);
+  } catch (err) {
+    await probe?.stop();
+    printStartFailures(err);
+    throw err;
+  }
+  if (inPm2.length) {
+    const ready = Date.now() - t0;
+    const r = probe ? await probe.stop() : undefined;
+    await pm2OrFail(['delete', app.pm2Name], owner);
+    const text = `${app.name}: cut over from ${owner ? `${owner.user}'s ` : ''}pm2 (${inPm2.length} process${inPm2.length > 1 ? 'es' : ''} stopped and deleted); ready under systemd ${ready} ms after pm2 stop${r ? `; port ${app.spec!.ports[0].port} refused ${r.refused} probe connection${r.refused === 1 ? '' : 's'}, gap ${r.gapMs} ms` : ''}`;
+    out(`${text}\n`);
+    await printStatus(now);
+    return text;
+  }
+  await printStatus(now);
+  return undefined;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import { underAppLock } from './locked';
 import { requireInstalledApp } from '../system/app-state';
 import { systemctlOrFail } from '../system/systemctl';
 import { validateAppName } from './app-options';
@@ -42,17 +43,17 @@ export const startCommand: CommandModule<object, { name: string }> = {
   command: 'start <name>',
   describe: "start every instance and socket of the app, waiting until they're ready",
   builder: nameOnly,
-  handler: (argv) => start(argv.name),
+  handler: underAppLock('start', (a) => a.name, (argv) => start(argv.name)),
 };
 export const restartCommand: CommandModule<object, { name: string }> = {
   command: 'restart <name>',
   describe: "restart every instance at once (use 'reload' for a rolling restart)",
   builder: nameOnly,
-  handler: (argv) => restart(argv.name),
+  handler: underAppLock('restart', (a) => a.name, (argv) => restart(argv.name)),
 };
 export const stopCommand: CommandModule<object, { name: string }> = {
   command: 'stop <name>',
   describe: 'stop every instance and close the ports (stays enabled at boot)',
   builder: nameOnly,
-  handler: (argv) => stop(argv.name),
+  handler: underAppLock('stop', (a) => a.name, (argv) => stop(argv.name)),
 };

@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { underAppLock } from './locked';
 import { requireInstalledApp, socketUnitsOf } from '../system/app-state';
 import { journalTail, showUnits, systemctl } from '../system/systemctl';
 import { validateAppName } from './app-options';
@@ -45,5 +46,5 @@ export const reloadCommand: CommandModule<object, { name: string }> = {
   command: 'reload <name>',
   describe: 'rolling restart: one instance at a time, each ready before the next (no request lost with the shared socket)',
   builder: (y) => y.positional('name', { type: 'string', demandOption: true }) as never,
-  handler: (argv) => reload(argv.name),
+  handler: underAppLock('reload', (a) => a.name, (argv) => reload(argv.name)),
 };

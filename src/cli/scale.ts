@@ -1,6 +1,8 @@
 import type { CommandModule } from 'yargs';
+import { underAppLock } from './locked';
 import { requireInstalledApp, socketUnitsOf } from '../system/app-state';
-import { systemctlOrFail } from '../system/systemctl';
+import { loadedInstances } from '../system/instances';
+import { showUnits, systemctlOrFail } from '../system/systemctl';
 import { parseInstances, validateAppName } from './app-options';
 import { instanceUnit, out, printStatus, requireRoot, startAndWait } from './common';
 
@@ -19,7 +21,22 @@ export async function scale(name: string, count: string): Promise<void> {
   const target = parseInstances(String(count));
   const { add, remove } = scalePlan(app.instances, target);
   if (add.length === 0 && remove.length === 0) {
-    out(`${app.name}: already ${target} instance${target > 1 ? 's' : ''}\n`);
+    // A scale killed after enabling the new instances left them enabled but not started: start them now.
+    const units = app.instances.map((n) => instanceUnit(app.name, n));
+    const states = await showUnits(units, ['ActiveState']);
+    const down = units.filter((u) => states.get(u)?.ActiveState !== 'active');
+    // ...or, killed scaling down, disabled instances that still run: stop them.
+    const loaded = (await loadedInstances(app.name)).filter((n) => n > target).map((n) => instanceUnit(app.name, n));
+    const loadedStates = await showUnits(loaded, ['ActiveState']);
+    const extra = loaded.filter((u) => loadedStates.get(u)?.ActiveState !== 'inactive' && loadedStates.get(u)?.ActiveState !== 'failed');
+    if (extra.length) {
+      out(`${app.name}: stopping ${extra.join(', ')}\n`);
+      await systemctlOrFail(['stop', ...extra], 'systemctl stop');
+    }
+    if (down.length) {
+      out(`${app.name}: already ${target} instance${target > 1 ? 's' : ''}; starting ${down.join(', ')}\n`);
+      await startAndWait(app.name, 'start', [...socketUnitsOf(app), ...down], down, socketUnitsOf(app));
+    } else out(`${app.name}: already ${target} instance${target > 1 ? 's' : ''}\n`);
     await printStatus(app);
     return;
   }
@@ -44,5 +61,5 @@ export const scaleCommand: CommandModule<object, { name: string; count: string }
   describe: 'add instances (enable + start) or remove the highest-numbered ones (stop + disable)',
   builder: (y) =>
     y.positional('name', { type: 'string', demandOption: true }).positional('count', { type: 'string', demandOption: true, describe: '1-256' }) as never,
-  handler: (argv) => scale(argv.name, argv.count),
+  handler: underAppLock('scale', (a) => a.name, (argv) => scale(argv.name, argv.count)),
 };

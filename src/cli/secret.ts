@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { underAppLock } from './locked';
 import type { CommandModule } from 'yargs';
 import { requireInstalledApp } from '../system/app-state';
 import { checkSecret, listSecrets, removeSecret, storeSecret, syncSecretsDropIn } from '../system/credentials';
@@ -83,5 +84,6 @@ export const secretCommand: CommandModule<object, SecretCmdArgv> = {
       .option('reload', { type: 'boolean', default: true, describe: 'rolling reload afterwards (--no-reload: at the next restart)' })
       .example('printf %s "$PW" | $0 secret set myapp DB_PASSWORD', '')
       .example('$0 secret list myapp', '') as never,
-  handler: secretCommandHandler,
+  // list reads only; set/unset change the app.
+  handler: (argv) => (argv.action === 'list' ? secretCommandHandler(argv) : underAppLock(`secret ${argv.action}`, (a: SecretCmdArgv) => a.name, secretCommandHandler)(argv)),
 };

@@ -1,6 +1,7 @@
 import { basename, extname, isAbsolute, resolve } from 'node:path';
 import { MAX_INSTANCES, parseEnvAssignment, validateAppName, validateUserName } from '../apps/spec';
 import type { AppSpec } from '../units/app-spec';
+import { looksSecret } from '../units/credentials';
 import { homeBindsFor } from '../units/sandbox';
 import { DEFAULT_DRAIN_TIMEOUT_SEC } from '../units/exec-start';
 import { cronToOnCalendar } from './cron';
@@ -79,6 +80,8 @@ export interface ImportedApp {
   autostart: boolean;
   /** A `.path` unit's paths for --allow-watch. */
   watchPaths?: string[];
+  /** env keys that look secret (units/credentials.ts looksSecret), taken out of the unit's env: systemd credentials. */
+  secrets?: Array<[string, string]>;
 }
 
 const NODE_EXTENSIONS = ['.js', '.cjs', '.mjs'];
@@ -423,6 +426,12 @@ export function convertApp(raw: Record<string, unknown>, host: ImportHost): Impo
     }
     note('cwd', 'mapped', 'cwd', `under a home directory: ProtectHome=tmpfs + BindReadOnlyPaths=${binds.join(' ')} (the sandbox stays)`);
   }
+  // Secret-looking env keys become credentials: the preload sets them in process.env (Node apps only).
+  const secretPairs = envPairs.filter(([k]) => looksSecret(k));
+  if (secretPairs.length && kind === 'node') spec.env = envPairs.filter(([k]) => !looksSecret(k));
+  else if (secretPairs.length) {
+    note('env', 'mapped', 'other', `${secretPairs.map(([k]) => k).join(', ')} look secret but stay in the unit's Environment= (not a Node app: no preload turns credentials into variables)`);
+  }
   if (kind === 'exec' && command) {
     spec.command = command;
     spec.watchdogSec = 0;
@@ -539,6 +548,7 @@ export function convertApp(raw: Record<string, unknown>, host: ImportHost): Impo
     ...(cron ? { cron } : {}),
     autostart: autostart !== false,
     ...(watchPaths ? { watchPaths } : {}),
+    ...(secretPairs.length && kind === 'node' && !refused.length ? { secrets: secretPairs } : {}),
   };
 }
 

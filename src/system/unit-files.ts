@@ -187,6 +187,17 @@ function syncDir(dir: string): void {
   }
 }
 
+/**
+ * The order in which an app's files are written: what others refer to first
+ * (env files, sockets), then services, then timers and path units, the target
+ * last. A write killed half-way then never leaves a unit on disk that names
+ * one not yet there; removals go the other way round.
+ */
+export function dependencyRank(path: string): number {
+  const ext = /\.([a-z]+)$/.exec(path)?.[1];
+  return ext === 'socket' ? 1 : ext === 'service' ? 2 : ext === 'timer' || ext === 'path' ? 3 : ext === 'target' ? 4 : 0;
+}
+
 /** Undoes what applyPlan did; a log of the steps, in order. */
 export type Undo = () => void;
 
@@ -207,13 +218,13 @@ export function applyPlan(plan: FilePlan): Undo {
     }
   };
   try {
-    for (const w of plan.writes) {
+    for (const w of [...plan.writes].sort((x, y) => dependencyRank(x.path) - dependencyRank(y.path))) {
       if (w.state === 'unchanged') continue;
       writeFileAtomic(w.path, w.content);
       const previous = w.previous;
       undo.push(previous === undefined ? () => removeFileDurably(w.path) : () => writeFileAtomic(w.path, previous));
     }
-    for (const r of plan.removals) {
+    for (const r of [...plan.removals].sort((x, y) => dependencyRank(y.path) - dependencyRank(x.path))) {
       removeFileDurably(r.path);
       undo.push(() => writeFileAtomic(r.path, r.previous));
     }

@@ -36,7 +36,10 @@ describe('loading files as pm2 does', () => {
   it('a JS file that requires dotenv, path and a sibling config, with the file directory as cwd', async () => {
     const [api] = await load('shop/ecosystem.config.js');
     expect(api.spec!.script).toBe(join(FIXTURES, 'shop/dist/server.js'));
-    expect(Object.fromEntries(api.spec!.env)).toMatchObject({ DB_PASSWORD: 's3cret-from-dotenv', SHARED: 'eu-west', PORT: '3000' });
+    expect(Object.fromEntries(api.spec!.env)).toMatchObject({ SHARED: 'eu-west', PORT: '3000' });
+    // The secret-looking key went to the credentials, out of the unit's env.
+    expect(Object.fromEntries(api.secrets!)).toEqual({ DB_PASSWORD: 's3cret-from-dotenv' });
+    expect(api.spec!.env.map(([k]) => k)).not.toContain('DB_PASSWORD');
     expect(process.env.DB_PASSWORD).toBe('s3cret-from-dotenv'); // dotenv ran, in this process, like in pm2's
   });
 
@@ -125,6 +128,16 @@ describe('options', () => {
     expect(text).toMatch(/^ {2}ignored {5}.*log_date_format \(the journal timestamps every line\)/m);
     expect(text).toMatch(/^ {2}unknown {5}description/m);
     expect(text).not.toContain('s3cret');
+    expect(text).toMatch(/^ {2}secrets {5}DB_PASSWORD {3}\(secret-looking env keys: stored as systemd credentials, not in the unit; the app still reads process.env\)$/m);
+    expect(renderApp(api.spec!).map((f) => f.content).join('')).not.toContain('s3cret');
+  });
+
+  it('secret-looking keys stay in the env of a non-Node app (no preload), with a note saying so', async () => {
+    const [app] = convertApps([{ name: 'q', script: 'worker.py', env: { API_TOKEN: 't0k', MODE: 'x' } }], host(FIXTURES));
+    expect(app.kind).toBe('exec');
+    expect(app.secrets).toBeUndefined();
+    expect(app.spec!.env.map(([k]) => k)).toContain('API_TOKEN');
+    expect(verdict(app, 'env').join('\n')).toMatch(/API_TOKEN look secret but stay in the unit's Environment=/);
   });
 
   it('npm/yarn scripts resolve to a node entry, or are refused with the enable command', async () => {
