@@ -62,7 +62,7 @@ export async function applyApp(plan: AppPlan, reporter: Reporter): Promise<{ now
     secretsChanged = await applySecrets(app, plan.secrets, spec.systemdVersion);
     if (plan.secrets.length) {
       const keys = plan.secrets.map(([k]) => k);
-      reporter.note(`${app}: secret${keys.length > 1 ? 's' : ''} ${keys.join(', ')} stored as systemd credentials (${secretStorage(spec.systemdVersion)})\n`);
+      reporter.note(`${app}: secret${keys.length > 1 ? 's' : ''} ${keys.join(', ')} stored as systemd credentials (${secretStorage(app, spec.systemdVersion)})\n`);
     }
     // The symlinks are made from the files on disk; then one daemon-reload loads files and links together.
     await systemctlOrFail(['enable', '--no-reload', ...unitsToEnable(spec)], 'systemctl enable');

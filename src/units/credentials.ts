@@ -79,8 +79,8 @@ export function renderSecretsDropIn(app: string, keys: readonly string[], system
 }
 
 /** How secrets are kept on a systemd of this version, for messages. */
-export function secretStorage(systemdVersion: number): string {
+export function secretStorage(app: string, systemdVersion: number): string {
   return usesEncryptedCredentials(systemdVersion)
     ? 'encrypted with systemd-creds, LoadCredentialEncrypted='
-    : `root-only files in ${credentialsDir('<app>')}, LoadCredential=; systemd ${systemdVersion} has no systemd-creds`;
+    : `root-only files in ${credentialsDir(app)}, LoadCredential=; systemd ${systemdVersion} has no systemd-creds`;
 }
