@@ -15,15 +15,16 @@
  * `nodeunit reload` moves them to the new runtime files with 0 failed
  * requests. Ports 18850-18859.
  */
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, normalize, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootContainer, describeE2E, ensureImage, type Container } from './harness/container.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeRepo, killAgent, makeThrowawayKey, publish as publishTo, serveStatic } from './harness/apt-repo.js';
+import { bootContainer, ensureImage, type Container } from './harness/container.js';
 import { show, until } from './harness/nodeunit.js';
 
 const OLD: string = JSON.parse(readFileSync(resolve('package.json'), 'utf8')).version;
@@ -35,46 +36,11 @@ const APP_PORT = { apt: 18851, unattended: 18852 } as const;
 const PLATFORM = 'trixie-v2';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const publish = (gnupgHome: string, repo: string, deb: string) => publishTo(gnupgHome, repo, deb, SERVER_PORT);
+
 async function buildDeb(version: string): Promise<void> {
   const args = [resolve('build/deb.ts'), '--fast', '--if-stale', '--out', DEB_DIR, '--version', version];
   await promisify(execFile)(resolve('node_modules/.bin/tsx'), args, { maxBuffer: 64 * 1024 * 1024 });
-}
-
-function publish(gnupgHome: string, repo: string, deb: string): string {
-  return execFileSync(resolve('node_modules/.bin/tsx'), [resolve('build/repo.ts'), '--gnupg-home', gnupgHome, '--out', repo, '--deb', deb, '--url', `http://127.0.0.1:${SERVER_PORT}/${repo.split('/').pop()}`], {
-    encoding: 'utf8',
-  });
-}
-
-/** Serves `root` read-only, as any static web host would. */
-function serveStatic(root: string, port: number): Promise<Server> {
-  const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent((req.url ?? '/').split('?')[0]));
-    const file = join(root, path);
-    let size = -1;
-    try {
-      if (file.startsWith(root + '/') && statSync(file).isFile()) size = statSync(file).size;
-    } catch {
-      /* 404 */
-    }
-    if (size < 0) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-length': size });
-    if (req.method === 'HEAD') res.end();
-    else createReadStream(file).pipe(res);
-  });
-  return new Promise((ok, fail) => server.once('error', fail).listen(port, '127.0.0.1', () => ok(server)));
-}
-
-function describeRepo(name: string, fn: () => void): void {
-  const missing = ['dpkg-buildpackage', 'apt-ftparchive', 'gpg'].filter((cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0);
-  if (!missing.length) return describeE2E(name, fn);
-  const reason = `missing commands: ${missing.join(', ')} (apt-get install debhelper apt-utils gnupg)`;
-  if (process.env.NODEUNIT_E2E === 'required') throw new Error(`NODEUNIT_E2E=required but the apt repository tests cannot run: ${reason}`);
-  console.warn(`[e2e] skipping "${name}": ${reason}`);
-  describe.skip(`${name} (skipped: ${reason})`, fn);
 }
 
 describeRepo('apt install nodeunit from the signed repository; upgrades under load', () => {
@@ -85,19 +51,13 @@ describeRepo('apt install nodeunit from the signed repository; upgrades under lo
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'nodeunit-apt-'));
     gnupg = join(work, 'gnupg');
-    execFileSync('install', ['-d', '-m', '0700', gnupg]);
-    // A throwaway key: never a real one, never in the work tree.
-    execFileSync('gpg', ['--homedir', gnupg, '--batch', '--passphrase', '', '--quick-generate-key', 'nodeunit e2e throwaway <e2e@nodeunit.invalid>', 'ed25519', 'sign', '1d'], { stdio: 'ignore' });
+    makeThrowawayKey(gnupg);
     await Promise.all([buildDeb(OLD), buildDeb(NEW), ensureImage(PLATFORM)]);
     server = await serveStatic(work, SERVER_PORT);
   }, 400_000);
   afterAll(async () => {
     await new Promise((r) => (server ? server.close(r) : r(undefined)));
-    try {
-      execFileSync('gpgconf', ['--homedir', gnupg, '--kill', 'all'], { stdio: 'ignore' });
-    } catch {
-      /* no agent */
-    }
+    killAgent(gnupg);
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
