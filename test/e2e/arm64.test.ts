@@ -16,6 +16,22 @@
  * Everything the container runs is emulated (every instruction of systemd,
  * apt, node goes through qemu), so it is slow; timeouts are generous and
  * nothing here measures speed. Ports 18860-18869.
+ *
+ * STATUS (measured 2026-11-27, this host, qemu-user-static 7.2): FAILS, so it
+ * is off by default. The root builds (1435 s the first time, debootstrap's
+ * second stage under qemu; cached afterwards), systemd 257 boots as PID 1
+ * (`uname -m` aarch64, node v20.19.2 arm64, cgroup2fs) and apt installs
+ * nodeunit 0.1.0 arm64 from the repository by name, all in ~40 s. But PID 1
+ * cannot start services: the system ends "degraded" with dbus.service,
+ * systemd-tmpfiles-setup(-dev).service, systemd-sysusers.service,
+ * systemd-journal-flush.service, systemd-remount-fs.service, ldconfig.service
+ * and others failed; `systemd-run --wait /bin/true` fails ("Failed to connect
+ * to system scope bus via local transport: Connection refused": dbus is
+ * down), and `nodeunit enable` reports
+ *   hello@1: FAILED, activating (auto-restart, result resources) after 0.9s
+ * i.e. systemd failed to set up the instance's process before exec (result
+ * "resources"), with and without the instance ever running node. Not yet
+ * isolated which call of systemd's spawn path qemu-user does not emulate.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
