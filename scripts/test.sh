@@ -14,6 +14,8 @@
 # NODEUNIT_E2E_DISTRO set
 # (test/e2e/harness/platform.ts): bookworm and bullseye with cgroup v2
 # (systemd 252 and 247) and bookworm on the hybrid layout of older hosts.
+# The leg "arm64" (not run unless named in NODEUNIT_TEST_LEGS) runs
+# test/e2e/arm64.test.ts: an arm64 trixie booted through qemu-user.
 # A failed leg does not stop the others; the run fails if any leg failed,
 # and ends with a table of the time each leg took.
 set -euo pipefail
@@ -35,6 +37,8 @@ run_leg() {
   echo "=== leg: $leg ==="
   if [ "$leg" = default ]; then
     npm test || status=FAILED
+  elif [ "$leg" = arm64 ]; then
+    NODEUNIT_E2E_ARM64=1 npx vitest run test/e2e/arm64.test.ts || status=FAILED
   else
     NODEUNIT_E2E_DISTRO=$leg npx vitest run "${LEG_SUITES[@]}" || status=FAILED
   fi

@@ -15,16 +15,16 @@
  * `nodeunit reload` moves them to the new runtime files with 0 failed
  * requests. Ports 18850-18859.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootContainer, describeE2E, ensureImage, type Container } from './harness/container.js';
-import { killGpgAgent, makeThrowawayKey, publishRepo, serveStatic } from './harness/apt-repo.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeRepo, killGpgAgent, makeThrowawayKey, publishLocal, serveStatic } from './harness/apt-repo.js';
+import { bootContainer, ensureImage, type Container } from './harness/container.js';
 import { show, until } from './harness/nodeunit.js';
 
 const OLD: string = JSON.parse(readFileSync(resolve('package.json'), 'utf8')).version;
@@ -36,22 +36,11 @@ const APP_PORT = { apt: 18851, unattended: 18852 } as const;
 const PLATFORM = 'trixie-v2';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const publish = (gnupgHome: string, repo: string, deb: string) => publishLocal(gnupgHome, repo, deb, SERVER_PORT);
+
 async function buildDeb(version: string): Promise<void> {
   const args = [resolve('build/deb.ts'), '--fast', '--if-stale', '--out', DEB_DIR, '--version', version];
   await promisify(execFile)(resolve('node_modules/.bin/tsx'), args, { maxBuffer: 64 * 1024 * 1024 });
-}
-
-function publish(gnupgHome: string, repo: string, deb: string): string {
-  return publishRepo(gnupgHome, repo, deb, `http://127.0.0.1:${SERVER_PORT}/${repo.split('/').pop()}`);
-}
-
-function describeRepo(name: string, fn: () => void): void {
-  const missing = ['dpkg-buildpackage', 'apt-ftparchive', 'gpg'].filter((cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0);
-  if (!missing.length) return describeE2E(name, fn);
-  const reason = `missing commands: ${missing.join(', ')} (apt-get install debhelper apt-utils gnupg)`;
-  if (process.env.NODEUNIT_E2E === 'required') throw new Error(`NODEUNIT_E2E=required but the apt repository tests cannot run: ${reason}`);
-  console.warn(`[e2e] skipping "${name}": ${reason}`);
-  describe.skip(`${name} (skipped: ${reason})`, fn);
 }
 
 describeRepo('apt install nodeunit from the signed repository; upgrades under load', () => {
@@ -62,7 +51,6 @@ describeRepo('apt install nodeunit from the signed repository; upgrades under lo
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'nodeunit-apt-'));
     gnupg = join(work, 'gnupg');
-    // A throwaway key: never a real one, never in the work tree.
     makeThrowawayKey(gnupg);
     await Promise.all([buildDeb(OLD), buildDeb(NEW), ensureImage(PLATFORM)]);
     server = await serveStatic(work, SERVER_PORT);

@@ -143,15 +143,28 @@ done
 mv -T "$tmp" "$final"
 `;
 
-// One root per distribution (and architecture), keyed by what goes into it;
+// A foreign root (arm64 on this amd64 host): debootstrap unpacks it, then
+// runs its second stage inside it, which needs the arm64 binaries to run:
+// qemu-user-static registered with binfmt_misc with the F flag (the caller
+// does that: harness/binfmt.ts; this script only checks).
+const FOREIGN_DEBOOTSTRAP = String.raw`
+grep -qs '^flags:.*F' /proc/sys/fs/binfmt_misc/nodeunit-qemu-aarch64 /proc/sys/fs/binfmt_misc/qemu-aarch64 ||
+  { echo "building an $arch root needs qemu-aarch64 registered with binfmt_misc (flag F): harness/binfmt.ts" >&2; exit 1; }
+debootstrap --arch="$arch" --foreign --variant=minbase --include="$pkgs" "$suite" "$tmp" "$mirror"
+chroot "$tmp" /debootstrap/debootstrap --second-stage`;
+const HOST_DEBOOTSTRAP = 'debootstrap --variant=minbase --include="$pkgs" "$suite" "$tmp" "$mirror"';
+const FOREIGN_BUILD_SCRIPT = BUILD_SCRIPT.replace('final=$1 suite=$2 pkgs=$3 mirror=$4', 'final=$1 suite=$2 pkgs=$3 mirror=$4 arch=$5').replace(HOST_DEBOOTSTRAP, FOREIGN_DEBOOTSTRAP);
+const buildScript = (p: Platform) => (p.arch === 'amd64' ? BUILD_SCRIPT : FOREIGN_BUILD_SCRIPT);
+
+// One root per distribution and architecture, keyed by what goes into it;
 // the cgroup layout is chosen at boot and needs no root of its own.
+// (amd64 keys are unchanged from before arm64 existed, so their caches stay valid.)
 function imageName(p: Platform, packages: readonly string[] = PACKAGES): string {
-  if (p.arch !== 'amd64') throw new Error(`e2e roots for ${p.arch} are not built by this harness yet`);
   const key = createHash('sha256')
-    .update(JSON.stringify([p.distro, packages, BUILD_SCRIPT]))
+    .update(JSON.stringify(p.arch === 'amd64' ? [p.distro, packages, BUILD_SCRIPT] : [p.distro, p.arch, packages, FOREIGN_BUILD_SCRIPT]))
     .digest('hex')
     .slice(0, 12);
-  return `${p.distro}-${key}`;
+  return p.arch === 'amd64' ? `${p.distro}-${key}` : `${p.distro}-${p.arch}-${key}`;
 }
 const imagePath = (p: Platform, packages: readonly string[] = PACKAGES) => join(CACHE_DIR, imageName(p, packages));
 
@@ -330,12 +343,13 @@ function buildImage(p: Platform, packages: readonly string[]): Promise<string> {
       join(CACHE_DIR, '.build.lock'),
       'sh',
       '-c',
-      BUILD_SCRIPT,
+      buildScript(p),
       'build-image',
       IMAGE_PATH,
       p.distro,
       packages.join(','),
       MIRROR,
+      p.arch,
     ]);
     if (r.code !== 0 || !existsSync(IMAGE_PATH)) {
       const tail = (r.stdout + r.stderr).split('\n').slice(-40).join('\n');
