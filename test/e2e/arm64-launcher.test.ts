@@ -64,7 +64,7 @@ while True:
 
 function get(port: number): Promise<{ body?: string; error?: string }> {
   return new Promise((ok) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', headers: { connection: 'close' }, timeout: 30_000 }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', headers: { connection: 'close' }, timeout: 60_000 }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d));
       res.on('end', () => ok({ body: body.trim() }));
