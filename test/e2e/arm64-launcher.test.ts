@@ -32,13 +32,13 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, symlinkSync } from 'node:fs';
-import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { toolchain } from '../../build/arch.js';
 import { registerQemuAarch64, type Binfmt } from './harness/binfmt.js';
 import { describeE2E } from './harness/container.js';
+import { getOnHost } from './harness/nodeunit.js';
 
 const run = promisify(execFile);
 const VERSION: string = JSON.parse(readFileSync(resolve('package.json'), 'utf8')).version;
@@ -62,19 +62,6 @@ while True:
         print('N ' + line, flush=True)
 `;
 
-function get(port: number): Promise<{ body?: string; error?: string }> {
-  return new Promise((ok) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', headers: { connection: 'close' }, timeout: 60_000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d));
-      res.on('end', () => ok({ body: body.trim() }));
-      res.on('error', (e: NodeJS.ErrnoException) => ok({ error: e.code ?? e.message }));
-    });
-    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
-    req.on('error', (e: NodeJS.ErrnoException) => ok({ error: e.code ?? e.message }));
-    req.end();
-  });
-}
 
 async function until(cond: () => boolean, ms: number, what: string, detail: () => string): Promise<void> {
   const end = Date.now() + ms;
@@ -173,7 +160,7 @@ describeE2E('arm64: the arm64 package\'s launcher under qemu-user, with a hand-m
     // must be answered by it through the inherited socket (it asked for APP_PORT), from the same PID.
     const pid = app.pid!;
     await until(() => stderr.includes(`Listening on 127.0.0.1:${PORT} as 3.`) || exited !== undefined, 30_000, 'the listening socket', detail);
-    const answer = await get(PORT);
+    const answer = await getOnHost(PORT, 60_000);
     timings.firstAnswer = Date.now() - t0;
     expect(answer, detail()).toEqual({ body: String(pid) });
     await until(() => notes.includes('READY=1') || exited !== undefined, 60_000, 'READY=1', detail);
@@ -186,8 +173,8 @@ describeE2E('arm64: the arm64 package\'s launcher under qemu-user, with a hand-m
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
     expect(cmdline, cmdline.join(' ')).toContain('/usr/local/bin/node');
     expect(cmdline.join(' ')).toMatch(new RegExp(`--require /usr/lib/nodeunit/${VERSION}/preload.cjs /opt/apps/hello.js`));
-    expect((await get(PORT)).body).toBe(String(pid));
-    expect((await get(APP_PORT)).error).toBe('ECONNREFUSED');
+    expect((await getOnHost(PORT, 60_000)).body).toBe(String(pid));
+    expect((await getOnHost(APP_PORT, 60_000)).error).toBe('ECONNREFUSED');
     expect(launcherLines(), detail()).toEqual([BLOCKING_WARNING]);
 
     const t1 = Date.now();

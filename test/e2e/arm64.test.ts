@@ -35,7 +35,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request, type Server } from 'node:http';
+import { type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -43,7 +43,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeRepo, killGpgAgent, makeThrowawayKey, publishLocal, serveStatic } from './harness/apt-repo.js';
 import { ourEntryPresent, registerQemuAarch64, type Binfmt } from './harness/binfmt.js';
 import { bootContainer, ensureImage, type Container } from './harness/container.js';
-import { show, until } from './harness/nodeunit.js';
+import { getOnHost, show, until } from './harness/nodeunit.js';
 
 const VERSION: string = JSON.parse(readFileSync(resolve('package.json'), 'utf8')).version;
 const DEB_DIR = resolve('dist/deb-test');
@@ -53,20 +53,6 @@ const APP_PORT = 18861;
 const PLATFORM = 'trixie-v2-arm64';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** One GET / on a new connection: the body, or the error code (ECONNREFUSED...). */
-function get(port: number): Promise<{ body?: string; error?: string }> {
-  return new Promise((ok) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', headers: { connection: 'close' }, timeout: 20_000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d));
-      res.on('end', () => ok({ body: body.trim() }));
-      res.on('error', (e: NodeJS.ErrnoException) => ok({ error: e.code ?? e.message }));
-    });
-    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
-    req.on('error', (e: NodeJS.ErrnoException) => ok({ error: e.code ?? e.message }));
-    req.end();
-  });
-}
 
 // Off unless asked for (scripts/test.sh leg "arm64" sets it): see the README's support table.
 const ENABLED = process.env.NODEUNIT_E2E_ARM64 === '1';
@@ -141,7 +127,7 @@ const ENABLED = process.env.NODEUNIT_E2E_ARM64 === '1';
         const seen = new Set<string>();
         await until(
           async () => {
-            const r = await get(APP_PORT);
+            const r = await getOnHost(APP_PORT, 20_000);
             expect(r.error).toBeUndefined();
             const n = r.body?.match(/^hello from instance (\d+) \(pid (\d+)\)$/);
             expect(n, r.body).toBeTruthy();
@@ -161,7 +147,7 @@ const ENABLED = process.env.NODEUNIT_E2E_ARM64 === '1';
         let stop = false;
         const load = (async () => {
           while (!stop) {
-            const r = await get(APP_PORT);
+            const r = await getOnHost(APP_PORT, 20_000);
             const key = r.error ?? 'ok';
             outcomes[key] = (outcomes[key] ?? 0) + 1;
             const n = r.body?.match(/instance (\d+)/)?.[1];

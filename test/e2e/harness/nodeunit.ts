@@ -7,6 +7,7 @@
  * /opt/node-lts/bin/node.
  */
 import { existsSync } from 'node:fs';
+import { request } from 'node:http';
 import { resolve } from 'node:path';
 import { expect } from 'vitest';
 import { bootContainer, ensureImage, type BootOptions, type Container } from './container.js';
@@ -91,4 +92,19 @@ export async function until<T>(check: () => Promise<T>, ms: number, what: string
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** One GET / to 127.0.0.1:port from the host, on a new connection: the body, or the error code (ECONNREFUSED...). */
+export function getOnHost(port: number, timeoutMs: number): Promise<{ body?: string; error?: string }> {
+  return new Promise((ok) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', headers: { connection: 'close' }, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d));
+      res.on('end', () => ok({ body: body.trim() }));
+      res.on('error', (e: NodeJS.ErrnoException) => ok({ error: e.code ?? e.message }));
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+    req.on('error', (e: NodeJS.ErrnoException) => ok({ error: e.code ?? e.message }));
+    req.end();
+  });
 }
