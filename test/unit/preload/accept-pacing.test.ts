@@ -5,7 +5,7 @@ import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { requirePreload } from './load';
 
-const { createAcceptPacing, countEstablished, fairShare, PAUSE_MS, TOTAL_TTL_MS } = requirePreload('./accept-pacing.cjs');
+const { createAcceptPacing, countEstablished, fairShare, PAUSE_MS, TOTAL_TTL_MS, ACCEPT_TTL_MS, SHED_WINDOW_MS } = requirePreload('./accept-pacing.cjs');
 
 // Two lines of /proc/net/tcp: an established connection to port 8080 (0x1F90), a listener on it.
 const PROC = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
@@ -194,20 +194,20 @@ describe('readStop/readStart on an inherited listening fd (real Node)', () => {
 });
 
 describe('shedding surplus keep-alive connections', () => {
-  it('asks connections beyond fair share + 1 to close after their response, once each', () => {
+  it('asks connections beyond its fair share to close after their response, once each', () => {
     const t = fakeTimers();
     const pacing = createAcceptPacing({ instances: 4, totalFor: () => 16, timers: t.timers, now: () => 0 });
     const { server } = fakeServer();
     pacing.track(server, [3]);
     const sockets = Array.from({ length: 8 }, connection);
     for (const s of sockets) pacing.onConnection(server, s);
-    // 8 held, fair share 4: shed down to 5, once half of them are reused.
+    // 8 held, fair share 4: shed down to 4, once half of them are reused.
     const first = sockets.map(() => ({ shouldKeepAlive: true }));
     sockets.forEach((s, i) => pacing.onRequest(server, s, first[i]));
     expect(first.every((r) => r.shouldKeepAlive)).toBe(true); // no connection reused yet
     const responses = sockets.map(() => ({ shouldKeepAlive: true }));
     sockets.forEach((s, i) => pacing.onRequest(server, s, responses[i]));
-    expect(responses.filter((r) => !r.shouldKeepAlive)).toHaveLength(3);
+    expect(responses.filter((r) => !r.shouldKeepAlive)).toHaveLength(4);
     // The same socket again: not counted twice; the others are within share now.
     const again = { shouldKeepAlive: true };
     pacing.onRequest(server, sockets[0], again);
@@ -218,7 +218,60 @@ describe('shedding surplus keep-alive connections', () => {
     sockets[shedIndex].emit('close');
     const next = { shouldKeepAlive: true };
     pacing.onRequest(server, sockets[7], next);
-    expect(next.shouldKeepAlive).toBe(true); // 7 held, 2 still shedding: 5 <= 4 + 1
+    expect(next.shouldKeepAlive).toBe(true); // 7 held, 3 still shedding: 4 <= 4
+  });
+
+  it('sheds at most T connections per SHED_WINDOW_MS, so a missing instance costs no endless churn', () => {
+    let clock = 0;
+    const pacing = createAcceptPacing({ instances: 4, totalFor: () => 12, timers: fakeTimers().timers, now: () => clock });
+    const { server } = fakeServer();
+    pacing.track(server, [3]);
+    // 3 of 4 instances run: shed connections keep coming back to this one.
+    const shedIn = (rounds: number) => {
+      let shed = 0;
+      for (let i = 0; i < rounds; i++) {
+        const s = connection();
+        pacing.onConnection(server, s);
+        const r = { shouldKeepAlive: true };
+        pacing.onRequest(server, s, r);
+        if (!r.shouldKeepAlive) shed++;
+        s.emit('close'); // shed: closed after its response; kept: the client goes away, so the next one is the 4th again
+      }
+      return shed;
+    };
+    for (let i = 0; i < 3; i++) {
+      const s = connection();
+      pacing.onConnection(server, s);
+      reuse(pacing, server, s);
+    }
+    expect(shedIn(20)).toBe(12); // 3 reused + 1 new of 12 over 4 (share 3): 12 sheds, then the budget is spent
+    clock = SHED_WINDOW_MS - 1;
+    expect(shedIn(5)).toBe(0);
+    clock = SHED_WINDOW_MS;
+    expect(shedIn(20)).toBe(12); // a new window
+  });
+
+  it('re-reads the total at an accept once it is ACCEPT_TTL_MS old: a burst changes it quickly', () => {
+    const t = fakeTimers();
+    let clock = 0;
+    let reads = 0;
+    const pacing = createAcceptPacing({ instances: 2, totalFor: () => (reads++, 100), timers: t.timers, now: () => clock });
+    const { server } = fakeServer();
+    pacing.track(server, [3]);
+    const add = () => {
+      const s = connection();
+      pacing.onConnection(server, s);
+      reuse(pacing, server, s);
+    };
+    add();
+    add();
+    expect(reads).toBe(1);
+    clock = ACCEPT_TTL_MS - 1;
+    add();
+    expect(reads).toBe(1);
+    clock = ACCEPT_TTL_MS;
+    add();
+    expect(reads).toBe(2);
   });
 
   it('leaves connections of an instance within its share alone, and untracked servers', () => {
