@@ -22,8 +22,11 @@
  *     established connections to the server's port (all instances, queued
  *     ones included, from /proc/net/tcp and tcp6, re-read when older than
  *     ACCEPT_TTL_MS: a burst of new connections changes it quickly; pacing
- *     waits while those list more than ~6,000 sockets) and N is
- *     NODEUNIT_INSTANCES                          -> stop accepting for
+ *     waits while those list more than ~6,000 sockets) and N is the
+ *     processes holding the socket (socketHolders, read with T; while it
+ *     cannot be read, NODEUNIT_INSTANCES): an instance that is down, stopped
+ *     or added by `scale` counts at once, without a restart
+ *                                                  -> stop accepting for
  *     PAUSE_MS (server._handle.readStop(): uv_read_stop stops the listening
  *     socket's io watcher, whose callback is libuv's accept loop), then
  *     accept again (readStart()). An instance with fewer connections takes
@@ -37,7 +40,7 @@
  *   - at least half of its connections are reused, it holds more than
  *     its fair share (T re-read when older than TOTAL_TTL_MS), counting
  *     connections it has already asked to close as gone, and it has asked
- *     fewer than T connections to close in the current SHED_WINDOW_MS
+ *     fewer than N x T connections to close in the current SHED_WINDOW_MS
  *                                              -> the response says
  *     `Connection: close` (response.shouldKeepAlive = false, as the drain
  *     does): the client reconnects, and the new connection goes to an
@@ -45,10 +48,11 @@
  *   - otherwise                                -> nothing.
  * Every request is answered; a shed connection closes after its response.
  * The share is strict (16 connections over 4 instances end as 4/4/4/4; with
- * a slack of one they stuck at 5/5/4/2, a 0.44 share). The budget matters
- * when fewer than N instances run (one crashed, or is stopped): their share
- * has nowhere to go, shed connections come back, and without a bound that
- * churn halved throughput (measured: 3 of 4 running, 16 connections).
+ * a slack of one they stuck at 5/5/4/2, a 0.44 share). N counts the
+ * instances running, not those configured: with NODEUNIT_INSTANCES=4 and 3
+ * running, a fourth share had nowhere to go, shed connections came back,
+ * and the churn halved throughput (measured, 16 connections). The budget
+ * bounds that churn wherever N is still too high.
  * Which servers: only those listening on an fd systemd passed in (libuv
  * opened it with uv_tcp_open, so readStart works on it; on a socket Node
  * bound itself readStart fails with ENOTCONN and readStop does nothing),
@@ -120,8 +124,59 @@ function procTotal(fs, cap = PROC_CAP_BYTES) {
   };
 }
 
-function createAcceptPacing({ instances, totalFor, timers = globalThis, now = Date.now }) {
-  const paced = new Map(); // server -> { open, paused, total, readAt, port }
+/**
+ * How many processes hold the listening socket at `fd`, this one included,
+ * as far as this process can see: those whose /proc/<pid>/fd/<fd> names the
+ * same socket inode. Every instance gets systemd's sockets at the same fd
+ * numbers. Under ProtectProc=invisible only the service user's processes
+ * are listed. A holder whose parent holds it too is a child that inherited
+ * the fd (systemd clears no FD_CLOEXEC for the app's children), not counted.
+ * Outcomes: the count (>= 1); undefined when /proc/self/fd/<fd> is not a
+ * socket or /proc cannot be listed.
+ */
+/** The parent pid in /proc/<pid>/stat (field 4, after the parenthesised name); '' when unreadable. */
+function parentPid(fs, pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] || '';
+  } catch {
+    return '';
+  }
+}
+
+function socketHolders(fs) {
+  return (fd) => {
+    let self;
+    try {
+      self = fs.readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      return undefined;
+    }
+    if (!self.startsWith('socket:')) return undefined;
+    let entries;
+    try {
+      entries = fs.readdirSync('/proc');
+    } catch {
+      return undefined;
+    }
+    const holders = new Set();
+    for (const pid of entries) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        if (fs.readlinkSync(`/proc/${pid}/fd/${fd}`) === self) holders.add(pid);
+      } catch {
+        /* gone, or not ours to read */
+      }
+    }
+    // A child of an instance that inherited the fd is no instance.
+    let n = 0;
+    for (const pid of holders) if (!holders.has(parentPid(fs, pid))) n++;
+    return n > 0 ? n : undefined;
+  };
+}
+
+function createAcceptPacing({ instances, totalFor, holdersFor = () => undefined, timers = globalThis, now = Date.now }) {
+  const paced = new Map(); // server -> { open, paused, total, n, readAt, port, fd, ... }
   const enabled = Number.isInteger(instances) && instances > 1;
 
   function stopPacing(server) {
@@ -133,6 +188,8 @@ function createAcceptPacing({ instances, totalFor, timers = globalThis, now = Da
     if (now() - state.readAt >= ttl) {
       const total = totalFor(state.port);
       state.total = total === undefined ? undefined : total;
+      const holders = holdersFor(state.fd);
+      state.n = holders === undefined ? instances : holders;
       state.readAt = now();
     }
     return state.total !== undefined;
@@ -143,7 +200,7 @@ function createAcceptPacing({ instances, totalFor, timers = globalThis, now = Da
   function afterAccept(server, state) {
     if (state.open < 2 || state.paused || !keepAlive(state)) return;
     if (!refresh(state, ACCEPT_TTL_MS)) return;
-    if (state.open <= fairShare(state.total, instances)) return;
+    if (state.open <= fairShare(state.total, state.n)) return;
     const handle = server._handle;
     if (!handle) return stopPacing(server);
     handle.readStop();
@@ -172,7 +229,7 @@ function createAcceptPacing({ instances, totalFor, timers = globalThis, now = Da
       // The first readStart arms readStop (libuv's stop is a no-op on a
       // stream it never started reading); on an fd it cannot read, give up.
       if (handle.readStart() !== 0) return false;
-      paced.set(server, { open: 0, paused: false, total: 0, readAt: -Infinity, port: address.port, shedding: new WeakSet(), shed: 0, windowAt: -Infinity, windowSheds: 0, requests: new WeakMap(), reused: 0 });
+      paced.set(server, { open: 0, paused: false, total: 0, n: instances, readAt: -Infinity, port: address.port, fd: handle.fd, shedding: new WeakSet(), shed: 0, windowAt: -Infinity, windowSheds: 0, requests: new WeakMap(), reused: 0 });
       return true;
     },
     /** A connection this process accepted (the `net.server.socket` channel). */
@@ -196,16 +253,17 @@ function createAcceptPacing({ instances, totalFor, timers = globalThis, now = Da
       if (count === 2) state.reused++;
       if (state.shedding.has(socket) || state.open - state.shed < 3 || !keepAlive(state)) return;
       if (!refresh(state)) return;
-      if (state.open - state.shed <= fairShare(state.total, instances)) return;
-      // A budget of `total` sheds per SHED_WINDOW_MS: enough to move any
-      // surplus at once, while an instance is down (its share has nowhere
-      // to go, so shed connections come back) it bounds the futile churn.
+      if (state.open - state.shed <= fairShare(state.total, state.n)) return;
+      // A budget of N x T sheds per SHED_WINDOW_MS: a shed connection may
+      // land on another instance at its share and bounce on (about 1 in N
+      // reaches the one below), yet when the share is unreachable (a child
+      // holding the socket counted as an instance) the churn stays bounded.
       const t = now();
       if (t - state.windowAt >= SHED_WINDOW_MS) {
         state.windowAt = t;
         state.windowSheds = 0;
       }
-      if (state.windowSheds >= state.total) return;
+      if (state.windowSheds >= state.n * state.total) return;
       state.windowSheds++;
       response.shouldKeepAlive = false;
       state.shedding.add(socket);
@@ -214,4 +272,4 @@ function createAcceptPacing({ instances, totalFor, timers = globalThis, now = Da
   };
 }
 
-module.exports = { createAcceptPacing, countEstablished, fairShare, procTotal, readCapped, PAUSE_MS, TOTAL_TTL_MS, ACCEPT_TTL_MS, SHED_WINDOW_MS, PROC_CAP_BYTES };
+module.exports = { createAcceptPacing, countEstablished, fairShare, procTotal, readCapped, socketHolders, PAUSE_MS, TOTAL_TTL_MS, ACCEPT_TTL_MS, SHED_WINDOW_MS, PROC_CAP_BYTES };

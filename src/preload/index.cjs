@@ -36,7 +36,7 @@ const { installAdoption } = require('./adopt.cjs');
 const { onServerListening, installManualReady } = require('./readiness.cjs');
 const { createStatus } = require('./status.cjs');
 const { createDrain } = require('./drain.cjs');
-const { createAcceptPacing, procTotal } = require('./accept-pacing.cjs');
+const { createAcceptPacing, procTotal, socketHolders } = require('./accept-pacing.cjs');
 const { subscribe } = require('./channels.cjs');
 const { loadSecrets } = require('./credentials.cjs');
 const { createUpgradeDrain } = require('./upgrade-drain.cjs');
@@ -60,7 +60,7 @@ function main() {
   process.on('SIGTERM', drain.onSigterm);
 
   if (settings.adopt) installAdoption(net, settings.fds);
-  const pacing = createAcceptPacing({ instances: settings.instances, totalFor: procTotal(fs) });
+  const pacing = createAcceptPacing({ instances: settings.instances, totalFor: procTotal(fs), holdersFor: socketHolders(fs) });
   const inheritedFds = settings.fds.map((f) => f.fd);
   if (pacing.enabled) {
     subscribe(dc, 'net.server.socket', ({ socket }) => pacing.onConnection(socket.server, socket));

@@ -221,12 +221,12 @@ describe('shedding surplus keep-alive connections', () => {
     expect(next.shouldKeepAlive).toBe(true); // 7 held, 3 still shedding: 4 <= 4
   });
 
-  it('sheds at most T connections per SHED_WINDOW_MS, so a missing instance costs no endless churn', () => {
+  it('sheds at most N x T connections per SHED_WINDOW_MS, so an unreachable share costs no endless churn', () => {
     let clock = 0;
     const pacing = createAcceptPacing({ instances: 4, totalFor: () => 12, timers: fakeTimers().timers, now: () => clock });
     const { server } = fakeServer();
     pacing.track(server, [3]);
-    // 3 of 4 instances run: shed connections keep coming back to this one.
+    // N counts one process too many (a child holding the socket): shed connections keep coming back.
     const shedIn = (rounds: number) => {
       let shed = 0;
       for (let i = 0; i < rounds; i++) {
@@ -244,11 +244,11 @@ describe('shedding surplus keep-alive connections', () => {
       pacing.onConnection(server, s);
       reuse(pacing, server, s);
     }
-    expect(shedIn(20)).toBe(12); // 3 reused + 1 new of 12 over 4 (share 3): 12 sheds, then the budget is spent
+    expect(shedIn(60)).toBe(48); // 3 reused + 1 new of 12 over 4 (share 3): 4 x 12 sheds, then the budget is spent
     clock = SHED_WINDOW_MS - 1;
     expect(shedIn(5)).toBe(0);
     clock = SHED_WINDOW_MS;
-    expect(shedIn(20)).toBe(12); // a new window
+    expect(shedIn(60)).toBe(48); // a new window
   });
 
   it('re-reads the total at an accept once it is ACCEPT_TTL_MS old: a burst changes it quickly', () => {
@@ -328,4 +328,92 @@ describe('procTotal', () => {
     expect(readCapped(fs, `${file}-missing`, 100)).toBeUndefined();
     expect(procTotal(fs, 10)(1)).toBeUndefined(); // the real /proc/net/tcp is longer than 10 bytes
   });
+});
+
+describe('socketHolders', () => {
+  const { socketHolders } = requirePreload('./accept-pacing.cjs');
+  /** A fake /proc: pid -> [what its fd 3 names, its parent pid]. */
+  function fakeProc(self: string | undefined, procs: Record<string, [string | undefined, string]>, listable = true) {
+    const stat = (pid: string, ppid: string) => `${pid} (node (x)) S ${ppid} 1 1 0`;
+    return {
+      readlinkSync(path: string) {
+        const m = /^\/proc\/(self|\d+)\/fd\/3$/.exec(path);
+        const target = m && (m[1] === 'self' ? self : procs[m[1]]?.[0]);
+        if (target === undefined) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+        return target;
+      },
+      readdirSync(path: string) {
+        if (!listable || path !== '/proc') throw Object.assign(new Error('EACCES'), { code: 'EACCES' });
+        return ['self', 'net', ...Object.keys(procs)];
+      },
+      readFileSync(path: string) {
+        const pid = /^\/proc\/(\d+)\/stat$/.exec(path)?.[1];
+        if (!pid || !procs[pid]) throw new Error('ENOENT');
+        return stat(pid, procs[pid][1]);
+      },
+    };
+  }
+
+  it('counts the processes whose fd names the same socket, not their children, not other sockets', () => {
+    const procs: Record<string, [string | undefined, string]> = {
+      '101': ['socket:[77]', '1'], // instance 1 (this one)
+      '102': ['socket:[77]', '1'], // instance 2
+      '103': ['socket:[77]', '1'], // instance 3
+      '104': ['socket:[77]', '102'], // a child of instance 2 that inherited fd 3
+      '105': ['socket:[99]', '1'], // another app's socket
+      '106': [undefined, '1'], // not ours to read
+      '107': ['/dev/null', '1'],
+    };
+    expect(socketHolders(fakeProc('socket:[77]', procs))(3)).toBe(3);
+  });
+
+  it('is undefined when the fd is no socket or /proc cannot be listed', () => {
+    expect(socketHolders(fakeProc(undefined, {}))(3)).toBeUndefined();
+    expect(socketHolders(fakeProc('/dev/null', {}))(3)).toBeUndefined();
+    expect(socketHolders(fakeProc('socket:[77]', { '101': ['socket:[77]', '1'] }, false))(3)).toBeUndefined();
+  });
+
+  it('sets N for the fair share, and falls back to NODEUNIT_INSTANCES while it is unknown', () => {
+    const t = fakeTimers();
+    let holders: number | undefined = 2;
+    let clock = 0;
+    const pacing = createAcceptPacing({ instances: 4, totalFor: () => 8, holdersFor: (fd: number) => (expect(fd).toBe(3), holders), timers: t.timers, now: () => clock });
+    const { server, calls } = fakeServer();
+    pacing.track(server, [3]);
+    calls.length = 0;
+    for (let i = 0; i < 4; i++) {
+      const s = connection();
+      pacing.onConnection(server, s);
+      reuse(pacing, server, s);
+    }
+    expect(calls).toEqual([]); // 4 of 8 over the 2 running: its share
+    clock = ACCEPT_TTL_MS;
+    holders = undefined;
+    pacing.onConnection(server, connection());
+    expect(calls).toEqual(['stop']); // 5 > ceil(8 / 4)
+  });
+
+  it('counts real processes holding an inherited listening socket at fd 3 (this Node)', async () => {
+    const server = net.createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const fd = (server as unknown as { _handle: { fd: number } })._handle.fd;
+    const stdio = ['ignore', 'ignore', 'ignore', fd] as const;
+    const sleepers = [0, 1].map(() => spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: [...stdio] }));
+    try {
+      // The checker holds fd 3 and forks a child that inherits it: 2 sleepers + the checker = 3.
+      const code = `
+        const { spawn } = require('child_process');
+        const { socketHolders } = require(${JSON.stringify(requirePreload.resolve('./accept-pacing.cjs'))});
+        const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: ['ignore', 'ignore', 'ignore', 3] });
+        setTimeout(() => { console.log(socketHolders(require('fs'))(3)); child.kill(); }, 300);`;
+      const checker = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit', fd] });
+      let out = '';
+      checker.stdout!.on('data', (d) => (out += d));
+      await new Promise((r) => checker.on('exit', r));
+      expect(out.trim()).toBe('3');
+    } finally {
+      for (const s of sleepers) s.kill();
+      server.close();
+    }
+  }, 15_000);
 });
