@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { underAppLock } from './locked';
 import { requireInstalledApp, socketUnitsOf } from '../system/app-state';
 import { loadedInstances } from '../system/instances';
+import { writeInstanceCount } from '../system/instance-count';
 import { showUnits, systemctlOrFail } from '../system/systemctl';
 import { parseInstances, validateAppName } from './app-options';
 import { instanceUnit, out, printStatus, requireRoot, startAndWait } from './common';
@@ -41,6 +42,10 @@ export async function scale(name: string, count: string): Promise<void> {
     return;
   }
   const reuse = app.balance === 'reuseport';
+  // The count tells instances on a shared socket to pace their accepts
+  // (running ones count their siblings themselves); new ones start with it.
+  const shared = !reuse && app.ports.length > 0;
+  if (shared && writeInstanceCount(app.name, target)) await systemctlOrFail(['daemon-reload'], 'systemctl daemon-reload');
   if (remove.length) {
     out(`${app.name}: stopping and disabling instance${remove.length > 1 ? 's' : ''} ${remove.join(', ')}\n`);
     const units = [...remove.map((n) => instanceUnit(app.name, n)), ...(reuse ? remove.flatMap((n) => socketUnitsOf(app, n)) : [])];
@@ -52,6 +57,13 @@ export async function scale(name: string, count: string): Promise<void> {
     const units = add.map((n) => instanceUnit(app.name, n));
     await systemctlOrFail(['enable', ...units, ...sockets], 'systemctl enable');
     await startAndWait(app.name, 'start', [...(reuse ? sockets : socketUnitsOf(app)), ...units], units, socketUnitsOf(app));
+    // An instance that ran alone was started without the count, so it does
+    // not pace: restart it now that the others serve.
+    const alone = shared && app.instances.length === 1 ? instanceUnit(app.name, app.instances[0]) : undefined;
+    if (alone) {
+      out(`${app.name}: restarting ${alone} so that it shares the socket evenly\n`);
+      await startAndWait(app.name, 'restart', [alone], [alone], socketUnitsOf(app));
+    }
   }
   await printStatus(requireInstalledApp(app.name));
 }

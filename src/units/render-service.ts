@@ -63,12 +63,15 @@ function socketInheritance(spec: AppSpec): Directive[] {
   ];
 }
 
+/** The comment above Environment=NODEUNIT_INSTANCES= (instance-count.ts rewrites that pair). */
+export const INSTANCES_COMMENT = 'how many instances share the socket: each takes about its share of connections';
+
 function environment(spec: AppSpec): Directive[] {
   const userSetsNodeEnv = spec.env.some(([key]) => key === 'NODE_ENV');
   return [
     directive('Environment', 'NODEUNIT_INSTANCE=%i', 'the instance number (1..N), for per-instance behaviour'),
     ...(spec.balance === 'shared' && spec.instances > 1 && distinctPorts(spec).length > 0
-      ? [directive('Environment', `NODEUNIT_INSTANCES=${spec.instances}`, 'how many instances share the socket: each takes about its share of connections')]
+      ? [directive('Environment', `NODEUNIT_INSTANCES=${spec.instances}`, INSTANCES_COMMENT)]
       : []),
     ...(userSetsNodeEnv ? [] : [directive('Environment', 'NODE_ENV=production', 'override with --env NODE_ENV=...')]),
     ...spec.env.map(([key, value]) => directive('Environment', quoteEnvironmentAssignment(key, value))),

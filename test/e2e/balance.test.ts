@@ -6,7 +6,10 @@
  *     (without pacing one instance often took most connections and another none);
  *   - with three instances stopped (SIGSTOP), every request of keep-alive
  *     clients and of new connections is still answered, by the one left:
- *     pausing is bounded and shedding strands nothing.
+ *     pausing is bounded and shedding strands nothing;
+ *   - after `nodeunit scale NAME 6` the new instances get connections too,
+ *     while the 4 already running keep their pids (they count the processes
+ *     holding the socket, not the number they were started with).
  * On Debian's node 18 and on the pinned LTS node. No timing thresholds: only
  * who answered, with generous request timeouts. Ports 18700-18799.
  */
@@ -62,8 +65,15 @@ function closeRequest(port: number): Promise<string> {
 describeE2E('accept pacing spreads a shared socket over every instance', () => {
   let c: Container;
   const ok = (r: ExecResult) => expect(r.code, `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`).toBe(0);
-  const instancePids = async (name: string) =>
-    Promise.all(Array.from({ length: INSTANCES }, async (_, i) => (await show(c, `${name}@${i + 1}.service`, 'MainPID')).MainPID));
+  const instancePids = async (name: string, count = INSTANCES) =>
+    Promise.all(Array.from({ length: count }, async (_, i) => (await show(c, `${name}@${i + 1}.service`, 'MainPID')).MainPID));
+  /** Each answering pid and how many requests it answered, for `clients` keep-alive clients of 20 requests. */
+  const spread = async (port: number, clients: number) => {
+    const answers = (await Promise.all(Array.from({ length: clients }, () => keepAliveClient(port, 20)))).flat();
+    const perInstance = new Map<string, number>();
+    for (const pid of answers) perInstance.set(pid, (perInstance.get(pid) ?? 0) + 1);
+    return { answers, perInstance };
+  };
 
   beforeAll(async () => {
     c = await bootWithNodeunit();
@@ -90,9 +100,7 @@ describeE2E('accept pacing spreads a shared socket over every instance', () => {
       const pids = await instancePids(app.name);
       // An instance holding more than its share also asks some of its
       // connections to close (Connection: close); the client then reconnects.
-      const answers = (await Promise.all(Array.from({ length: 32 }, () => keepAliveClient(app.port, 20)))).flat();
-      const perInstance = new Map<string, number>();
-      for (const pid of answers) perInstance.set(pid, (perInstance.get(pid) ?? 0) + 1);
+      const { answers, perInstance } = await spread(app.port, 32);
       console.log(`[e2e] ${app.name}: requests per instance ${pids.map((p) => perInstance.get(p) ?? 0).join('/')}`);
       expect(answers).toHaveLength(32 * 20);
       expect([...perInstance.keys()].sort()).toEqual([...pids].sort());
@@ -113,6 +121,24 @@ describeE2E('accept pacing spreads a shared socket over every instance', () => {
       } finally {
         ok(await c.exec(['kill', '-CONT', ...stopped]));
       }
+    });
+
+    it(`${app.name}: after scale to 6, the 4 running instances make room for the new ones without a restart`, async () => {
+      const before = await instancePids(app.name);
+      ok(await c.exec(['nodeunit', 'scale', app.name, '6'], { timeoutMs: 150_000 }));
+      const pids = await instancePids(app.name, 6);
+      expect(pids.slice(0, 4)).toEqual(before);
+      // New instances start with the new count; the running ones count the
+      // processes holding the socket. Had they kept NODEUNIT_INSTANCES=4, the
+      // 4 would take their "share" of 36 connections (9 each) and the new
+      // ones could go without.
+      expect((await show(c, `${app.name}@6.service`, 'Environment')).Environment).toContain('NODEUNIT_INSTANCES=6');
+      expect((await show(c, `${app.name}@1.service`, 'Environment')).Environment).toContain('NODEUNIT_INSTANCES=6'); // the template; the process still has 4
+      const { answers, perInstance } = await spread(app.port, 36);
+      console.log(`[e2e] ${app.name} after scale 6: requests per instance ${pids.map((p) => perInstance.get(p) ?? 0).join('/')}`);
+      expect(answers).toHaveLength(36 * 20);
+      expect([...perInstance.keys()].sort()).toEqual([...pids].sort());
+      ok(await c.exec(['nodeunit', 'scale', app.name, String(INSTANCES)], { timeoutMs: 150_000 }));
     });
   }
 });
