@@ -291,6 +291,9 @@ export function renderRun(run: BenchRun, base: string): string {
       `Raw samples: \`${base}.json\`.`,
     '',
   );
+  const timing = Object.entries(run.timing ?? {});
+  if (timing.length)
+    L.push(`Sections (wall time, of it waiting for the machine-wide lock): ${timing.map(([k, t]) => `${k} ${t.wallSec} s${t.lockWaitSec ? ` (${t.lockWaitSec} s)` : ''}`).join(', ')}.`, '');
   L.push(`> ${run.note}`, '');
   L.push('## Verdict', '');
   L.push(verdictTable(verdicts(run)), '');

@@ -75,7 +75,7 @@ function runSection(name: SectionName, out: string, locked: boolean): Promise<nu
   const tsx = resolve('node_modules/tsx/dist/cli.mjs');
   const argv = [process.execPath, tsx, resolve('bench/sections/child.ts'), name, out];
   const [cmd, ...args] = locked ? ['flock', LOCK, ...argv] : argv;
-  const child = spawn(cmd, args, { stdio: 'inherit' });
+  const child = spawn(cmd, args, { stdio: 'inherit', env: { ...process.env, BENCH_SPAWNED_AT: String(Date.now()) } });
   const forward = (sig: NodeJS.Signals) => child.kill(sig);
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
@@ -112,6 +112,7 @@ const run: BenchRun = {
     loadAvgEnd: [],
   },
   errors: {},
+  timing: {},
 };
 const tmp = join(os.tmpdir(), `nodeunit-bench-${process.pid}`);
 mkdirSync(tmp, { recursive: true });
@@ -119,14 +120,18 @@ try {
   for (const name of sections) {
     const file = join(tmp, `${name}.json`);
     log(`section ${name}: starting${takeLock ? ` (waiting for ${LOCK} if another run holds it)` : ''}`);
+    const spawnedAt = Date.now();
     const code = await runSection(name, file, takeLock);
+    const wallSec = Math.round((Date.now() - spawnedAt) / 1000);
     if (code !== 0) {
       run.errors[name] = `the section exited with code ${code}; see its output above`;
       log(`section ${name} FAILED (exit ${code}); going on with the next`);
       continue;
     }
-    (run as unknown as Record<string, unknown>)[name] = JSON.parse(readFileSync(file, 'utf8'));
-    log(`section ${name} done`);
+    const { lockWaitSec, result } = JSON.parse(readFileSync(file, 'utf8')) as { lockWaitSec: number; result: unknown };
+    (run as unknown as Record<string, unknown>)[name] = result;
+    run.timing![name] = { wallSec, lockWaitSec };
+    log(`section ${name} done after ${wallSec} s${lockWaitSec ? ` (${lockWaitSec} s of it waiting for the lock)` : ''}`);
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });

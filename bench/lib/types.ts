@@ -256,4 +256,6 @@ export interface BenchRun {
   start?: StartResults;
   /** Sections that failed: name -> error message (their figures are missing). */
   errors: Partial<Record<SectionName, string>>;
+  /** Per section: wall time from spawning it until it ended, and how much of it was waiting for the machine-wide lock. */
+  timing?: Partial<Record<SectionName, { wallSec: number; lockWaitSec: number }>>;
 }

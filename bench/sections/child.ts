@@ -20,6 +20,10 @@ if (!SECTIONS.includes(name) || !out) {
   process.exit(2);
 }
 const t0 = Date.now();
+// bench/run.ts passes when it spawned this section: the difference is the wait
+// for the lock (plus ~1-2 s for this process to start and load its modules).
+const lockWaitSec = process.env.BENCH_SPAWNED_AT ? Math.max(0, Math.round((t0 - Number(process.env.BENCH_SPAWNED_AT)) / 1000)) : 0;
+if (lockWaitSec > 3) console.log(`[${name}] waited ~${lockWaitSec} s for the lock`);
 const o: SectionOptions = {
   quick: process.env.BENCH_QUICK === '1',
   platform: BENCH_PLATFORM,
@@ -27,6 +31,6 @@ const o: SectionOptions = {
 };
 const result =
   name === 'pinned' ? await runPinned(o) : name === 'balance' || name === 'nginx' ? await runBalance(name, o) : name === 'recovery' ? await runRecovery(o) : await runStart(o);
-writeFileSync(out, JSON.stringify(result) + '\n');
+writeFileSync(out, JSON.stringify({ lockWaitSec, result }) + '\n');
 // Load generators and containers are gone; exit even if a stray handle remains.
 process.exit(0);
