@@ -1,12 +1,15 @@
 /**
- * Regenerates the markdown table and the SVG charts of one benchmark run
- * from its raw JSON:
- *   npx tsx bench/report.ts bench/results/<date>.json
- * writes bench/results/<date>.md and bench/results/<date>-*.svg next to it.
- * Charts: vega-lite specs compiled and rendered headless by vega (no canvas).
+ * Renders one benchmark run from its raw JSON (bench/run.ts writes it):
+ *   npm run bench:report -- bench/results/<date>.json
+ * writes next to it <date>.md (the verdict table of bench/lib/verdict.ts,
+ * then each section's tables), <date>-readme.md (the verdict table and the
+ * chart links, to paste into README.md) and <date>-*.svg: the pinned
+ * section's vega-lite charts, compiled and rendered headless by vega (no
+ * canvas), and the per-instance shares of the balance and nginx sections.
+ * Also reads the pinned-only JSON of runs before the sections were merged.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
@@ -370,7 +373,9 @@ export async function writeReport(run: BenchRun, dir: string, base = run.date): 
   writeFileSync(md, renderRun(run, base) + '\n');
   written.push(md);
   const snippet = join(dir, `${base}-readme.md`);
-  writeFileSync(snippet, renderReadmeSnippet(run, base));
+  // Links from the repository root (where README.md is); absolute for a directory outside it (e.g. /tmp).
+  const rel = relative(resolve('.'), resolve(dir));
+  writeFileSync(snippet, renderReadmeSnippet(run, base, rel === '' ? '.' : rel.startsWith('..') ? resolve(dir) : rel));
   written.push(snippet);
   if (run.pinned) {
     for (const [name, spec] of Object.entries(chartSpecs(run.pinned))) {

@@ -13,7 +13,8 @@
  * Sections: first argument (`tsx bench/run.ts balance,nginx`), else
  * BENCH_SECTIONS, else all. Writes <out>/<date>.json (raw samples + machine)
  * and <date>.md, <date>-*.svg, <date>-readme.md; a run of some sections only
- * writes <date>-<sections>.* instead. Out: BENCH_OUT, else bench/results
+ * writes <date>-<sections>.* instead; an existing <base>.json or .md of the
+ * same day is never overwritten (<base>-2.*, except in quick mode). Out: BENCH_OUT, else bench/results
  * (BENCH_QUICK=1: /tmp/nodeunit-bench).
  *
  * BENCH_QUICK=1: one round and short loads in every section (a smoke run).
@@ -22,7 +23,7 @@
  * detected and not taken again.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { SECTIONS, type BenchRun, type SectionName } from './lib/types.js';
@@ -139,7 +140,11 @@ try {
 run.machine.loadAvgEnd = os.loadavg();
 run.durationSec = Math.round((Date.now() - t0) / 1000);
 mkdirSync(OUT, { recursive: true });
-const base = sections.length === SECTIONS.length ? run.date : `${run.date}-${sections.join('-')}`;
+let base = sections.length === SECTIONS.length ? run.date : `${run.date}-${sections.join('-')}`;
+// Never overwrite earlier results of the same day (bench/results holds hand-written
+// ones too, e.g. 2026-11-27.md and 2026-11-27-recovery.json): <base>-2, -3, ...
+// A quick run (in /tmp by default) overwrites its previous one.
+if (!QUICK) for (let n = 2, b = base; existsSync(join(OUT, `${base}.json`)) || existsSync(join(OUT, `${base}.md`)); n++) base = `${b}-${n}`;
 const jsonPath = join(OUT, `${base}.json`);
 writeFileSync(jsonPath, JSON.stringify(run) + '\n');
 const written = await writeReport(run, OUT, base);
