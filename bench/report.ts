@@ -1,28 +1,26 @@
 /**
- * Regenerates the markdown table and the SVG charts of one benchmark run
- * from its raw JSON:
- *   npx tsx bench/report.ts bench/results/<date>.json
- * writes bench/results/<date>.md and bench/results/<date>-*.svg next to it.
- * Charts: vega-lite specs compiled and rendered headless by vega (no canvas).
+ * Renders one benchmark run from its raw JSON (bench/run.ts writes it):
+ *   npm run bench:report -- bench/results/<date>.json
+ * writes next to it <date>.md (the verdict table of bench/lib/verdict.ts,
+ * then each section's tables), <date>-readme.md (the verdict table and the
+ * chart links, to paste into README.md) and <date>-*.svg: the pinned
+ * section's vega-lite charts, compiled and rendered headless by vega (no
+ * canvas), and the per-instance shares of the balance and nginx sections.
+ * Also reads the pinned-only JSON of runs before the sections were merged.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { median, summarize, sum, type Summary } from './lib/stats.js';
-import type { BenchResults, ContenderInfo } from './lib/types.js';
+import { derive, SCENARIO_TITLES } from './lib/derive.js';
+import { type Summary } from './lib/stats.js';
+import type { BenchRun, PinnedResults, SectionName } from './lib/types.js';
+import { chart as sharesChart, summary as balanceSummary } from './sections/balance.js';
+import { recoveryTable } from './sections/recovery.js';
+import { startTable } from './sections/start.js';
+import { verdicts, verdictTable } from './lib/verdict.js';
 
-const SCENARIO_TITLES: Record<string, string> = {
-  'keepalive-hello': 'keep-alive, hello',
-  'keepalive-cpu': 'keep-alive, CPU-busy (~1 ms)',
-  'close-hello': 'new connection per request, hello',
-};
-const START_TITLES: Record<string, string> = {
-  'pm2-cold': 'pm2 start -i 2 (daemon cold)',
-  'pm2-warm': 'pm2 start -i 2 (daemon warm)',
-  plain: 'plain node: systemctl start',
-};
 const TOOL_COLORS = { domain: ['nodeunit', 'pm2', 'plain'], range: ['#2b8a3e', '#c92a2a', '#868e96'] };
 
 const f0 = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : '–');
@@ -31,129 +29,8 @@ const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
 const mb = (kb: number) => kb / 1024;
 const spread = (s: Summary, fmt = f0) => (s.n > 1 ? `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})` : fmt(s.median));
 
-/** Everything derived from the raw samples, used by the table and the charts alike. */
-export function derive(r: BenchResults) {
-  const info = new Map<string, ContenderInfo>(r.contenders.map((c) => [c.id, c]));
-  const label = (id: string) => info.get(id)?.label ?? START_TITLES[id] ?? id;
-  const tool = (id: string) => info.get(id)?.tool ?? (id.startsWith('pm2') ? 'pm2' : id);
-  const ids = (xs: { contender: string }[]) => [...new Set(xs.map((x) => x.contender))];
-  const pm2For = (id: string) => r.contenders.find((c) => c.tool === 'pm2' && c.instances === info.get(id)?.instances && ids(r.samples.throughput).includes(c.id))?.id;
-  const plainId = r.contenders.find((c) => c.tool === 'plain')?.id ?? 'plain';
-
-  // Figure 1: idle after a fresh start; RSS after load as a second look.
-  const idle = r.samples.overhead.filter((s) => s.phase === 'idle');
-  const plainRssKb = median(idle.filter((s) => s.contender === plainId).flatMap((s) => s.instanceRssKb));
-  const overhead = ids(idle).map((id) => {
-    const ss = idle.filter((s) => s.contender === id);
-    const loaded = r.samples.overhead.filter((s) => s.phase === 'after-load' && s.contender === id);
-    const instances = info.get(id)!.instances;
-    const processes = median(ss.map((s) => s.processes));
-    const instanceKb = median(ss.flatMap((s) => s.instanceRssKb));
-    const managerKb = median(ss.map((s) => sum(s.managerRssKb)));
-    const totalKb = median(ss.map((s) => sum(s.instanceRssKb) + sum(s.managerRssKb)));
-    return {
-      id,
-      label: label(id),
-      tool: tool(id),
-      instances,
-      processes,
-      extra: processes - instances,
-      instanceKb,
-      managerKb,
-      totalKb,
-      overheadKb: totalKb - instances * plainRssKb,
-      loadedInstanceKb: median(loaded.flatMap((s) => s.instanceRssKb)),
-      loadedManagerKb: median(loaded.map((s) => sum(s.managerRssKb))),
-    };
-  });
-
-  // Figures 2-3
-  const throughput = [...new Set(r.samples.throughput.map((s) => s.scenario))].flatMap((scenario) =>
-    ids(r.samples.throughput).map((id) => {
-      const ss = r.samples.throughput.filter((s) => s.scenario === scenario && s.contender === id);
-      const byPos = ss[0].perInstance.map((_, i) => sum(ss.map((s) => s.perInstance[i] ?? 0)));
-      const total = sum(byPos);
-      return {
-        scenario,
-        id,
-        label: label(id),
-        tool: tool(id),
-        instances: info.get(id)!.instances,
-        rps: summarize(ss.map((s) => s.rps)),
-        p99: summarize(ss.map((s) => s.p99)),
-        failed: sum(ss.map((s) => s.failed)),
-        shares: byPos.map((n) => (total ? (100 * n) / total : 0)),
-      };
-    }),
-  );
-  const tpRow = (scenario: string, id: string | undefined) => throughput.find((t) => t.scenario === scenario && t.id === id);
-  const ratio = (scenario: string, id: string, other: string | undefined) => {
-    const a = tpRow(scenario, id);
-    const b = tpRow(scenario, other);
-    return a && b ? a.rps.median / b.rps.median : NaN;
-  };
-
-  // Figures 4-5
-  const reload = ids(r.samples.reload).map((id) => {
-    const ss = r.samples.reload.filter((s) => s.contender === id);
-    return {
-      id,
-      label: label(id),
-      tool: tool(id),
-      failed: ss.map((s) => s.failed),
-      lost: ss.map((s) => s.lost),
-      requests: median(ss.map((s) => s.requests)),
-      reloadMs: summarize(ss.map((s) => s.reloadMs)),
-    };
-  });
-  const kill = ids(r.samples.kill).map((id) => {
-    const ss = r.samples.kill.filter((s) => s.contender === id);
-    const rec = ss.map((s) => s.recoverMs).filter((x): x is number => x !== null);
-    return {
-      id,
-      label: label(id),
-      tool: tool(id),
-      instances: info.get(id)!.instances,
-      failed: ss.map((s) => s.failed),
-      inflight: ss.map((s) => s.inflightOnKilled),
-      refused: ss.map((s) => s.refused),
-      beyondInflight: ss.map((s) => Math.max(0, s.failed - s.inflightOnKilled)),
-      recoverMs: rec.length ? summarize(rec) : undefined,
-      requests: median(ss.map((s) => s.requests)),
-    };
-  });
-
-  // Figures 6-7
-  const start = ids(r.samples.start).map((id) => ({
-    id,
-    label: START_TITLES[id] ?? `${label(id)}: systemctl start`,
-    tool: tool(id),
-    instances: info.get(id)?.instances ?? 2,
-    ms: summarize(r.samples.start.filter((s) => s.contender === id).map((s) => s.ms)),
-  }));
-  // The nodeunit start compared with pm2 -i 2: two instances, as enable writes them.
-  const nuStartId = start.find((s) => s.tool === 'nodeunit' && s.instances === 2 && !s.label.includes('no sandbox'))?.id ?? 'nodeunit';
-  const startMs = (id: string) => start.find((s) => s.id === id)?.ms.median ?? NaN;
-  const hang = ids(r.samples.hang).map((id) => {
-    const ss = r.samples.hang.filter((s) => s.contender === id);
-    const rec = ss.map((s) => s.recoverMs).filter((x): x is number => x !== null);
-    return {
-      id,
-      label: label(id),
-      tool: tool(id),
-      detected: rec.length,
-      rounds: ss.length,
-      windowSec: ss[0].windowSec,
-      recoverMs: rec.length ? summarize(rec) : undefined,
-      failed: summarize(ss.map((s) => s.failed)),
-      requests: summarize(ss.map((s) => s.requests)),
-    };
-  });
-
-  return { info, label, tool, pm2For, plainId, plainRssKb, overhead, throughput, tpRow, ratio, reload, kill, start, nuStartId, startMs, hang };
-}
-
-export function renderMarkdown(r: BenchResults): string {
+/** Issue 5's pinned section: its figures' tables (headings from ###). */
+export function renderPinned(r: PinnedResults): string {
   const d = derive(r);
   const m = r.machine;
   const L: string[] = [];
@@ -162,16 +39,14 @@ export function renderMarkdown(r: BenchResults): string {
     for (const row of rows) L.push(`| ${row.join(' | ')} |`);
     L.push('');
   };
-  L.push(`# nodeunit vs pm2 vs plain node — ${r.date}${r.quick ? ' (QUICK MODE: 1 round, short runs; not for citing)' : ''}`, '');
+  L.push('## Issue 5: nodeunit vs pm2 vs plain node, servers pinned to CPU 1 (section pinned)', '');
   L.push(
     `${m.cpuModel}, ${m.cores} cores, Linux ${m.kernel}; app node ${m.appNode} for every contender; pm2 ${m.pm2}; ${m.systemd.split(' (')[0]} in a systemd-nspawn container; ${m.nodeunit}; autocannon ${m.autocannon} on node ${m.loadNode}. ` +
       `${m.pinning}. ${r.config.connections} connections, ${r.config.loadSec} s per throughput run, ${r.config.rounds} rounds (reload: ${r.config.reloadRounds}), contenders alternating within each round. ` +
-      `Figures are medians, (min–max) over rounds. Run took ${Math.round(r.durationSec / 60)} min; load average ${m.loadAvgStart.map(f2).join(' ')} at start, ${m.loadAvgEnd.map(f2).join(' ')} at the end.`,
+      `Figures are medians, (min–max) over rounds. Section took ${Math.round(r.durationSec / 60)} min; load average ${m.loadAvgStart.map(f2).join(' ')} at start, ${m.loadAvgEnd.map(f2).join(' ')} at the end.`,
     '',
   );
-  L.push(`> ${r.note}`, '');
-
-  L.push('## 1. Resident overhead (idle, 1 s after a fresh start)', '');
+  L.push('### 1. Resident overhead (idle, 1 s after a fresh start)', '');
   table(
     ['contender', 'processes', 'extra processes', 'RSS per instance', 'manager RSS', 'total RSS', `overhead vs N × plain node (${f1(mb(d.plainRssKb))} MB)`, 'overhead ÷ pm2\'s', 'after load: per instance / manager'],
     d.overhead.map((o) => {
@@ -191,7 +66,7 @@ export function renderMarkdown(r: BenchResults): string {
   );
 
   for (const scenario of [...new Set(d.throughput.map((t) => t.scenario))]) {
-    L.push(`## ${scenario.startsWith('close') ? '3' : '2'}. Throughput, ${SCENARIO_TITLES[scenario] ?? scenario}`, '');
+    L.push(`### ${scenario.startsWith('close') ? '3' : '2'}. Throughput, ${SCENARIO_TITLES[scenario] ?? scenario}`, '');
     table(
       ['contender', 'req/s', 'p99 latency ms', 'share per instance %', 'vs pm2 (same N)', 'vs plain node', 'failed'],
       d.throughput
@@ -208,19 +83,19 @@ export function renderMarkdown(r: BenchResults): string {
     );
   }
 
-  L.push('## 4. Rolling reload under keep-alive load: failed requests', '');
+  L.push('### 4. Rolling reload under keep-alive load: failed requests', '');
   table(
     ['contender', 'failed per round', 'of which lost (FIN, no answer)', 'requests per round', 'reload took ms'],
     d.reload.map((x) => [x.label, x.failed.join(', '), x.lost.join(', '), f0(x.requests), spread(x.reloadMs)]),
   );
 
-  L.push('## 5. One instance SIGKILLed under keep-alive load', '');
+  L.push('### 5. One instance SIGKILLed under keep-alive load', '');
   table(
     ['contender', 'failed per round', 'in flight on the killed instance', 'failed beyond those', 'refused connections', 'serving again after ms (replacement\'s first answer)'],
     d.kill.map((x) => [x.label, x.failed.join(', '), x.inflight.join(', '), x.beyondInflight.join(', '), x.refused.join(', '), x.recoverMs ? spread(x.recoverMs) : '–']),
   );
 
-  L.push('## 6. Start until the app serves', '');
+  L.push('### 6. Start until the app serves', '');
   const cold = d.startMs('pm2-cold');
   L.push('First 200 from 127.0.0.1, timed from just before the start command. nodeunit: `systemctl start --no-block <app>.target` of the units enable writes (socket + instances).', '');
   table(
@@ -228,7 +103,7 @@ export function renderMarkdown(r: BenchResults): string {
     d.start.map((s) => [s.label, spread(s.ms), f2(s.ms.median / cold), f2(s.ms.median / d.startMs('pm2-warm')), f2(s.ms.median / d.startMs('plain'))]),
   );
 
-  L.push('## 7. A hung event loop (GET /hang blocks it forever)', '');
+  L.push('### 7. A hung event loop (GET /hang blocks it forever)', '');
   table(
     ['contender', 'detected and replaced', 'serving again after ms', 'failed requests in the window', 'requests'],
     d.hang.map((h) => [
@@ -240,32 +115,9 @@ export function renderMarkdown(r: BenchResults): string {
     ]),
   );
 
-  L.push('## Goals', '');
-  const nuIds = d.overhead.filter((o) => o.tool === 'nodeunit');
-  const ka = d.throughput.filter((t) => t.scenario === 'keepalive-hello' && t.tool === 'nodeunit');
-  const nc = d.throughput.filter((t) => t.scenario === 'close-hello' && t.tool === 'nodeunit');
-  const nuReload = d.reload.filter((x) => x.tool === 'nodeunit');
-  const nuKill = d.kill.filter((x) => x.tool === 'nodeunit');
-  const nuStart = d.startMs(d.nuStartId);
-  const verdict = (ok: boolean) => (ok ? 'met' : '**missed**');
-  table(
-    ['goal', 'measured', 'verdict'],
-    [
-      ['0 extra processes', nuIds.map((o) => `${o.label}: ${f0(o.extra)}`).join('; '), verdict(nuIds.every((o) => o.extra === 0))],
-      ['keep-alive throughput ≥ 1.1× pm2 cluster', ka.map((t) => `${t.label}: ${f2(d.ratio(t.scenario, t.id, d.pm2For(t.id)))}×`).join('; '), verdict(ka.every((t) => d.ratio(t.scenario, t.id, d.pm2For(t.id)) >= 1.1))],
-      ['new-connection throughput ≥ 1.4× pm2 cluster', nc.map((t) => `${t.label}: ${f2(d.ratio(t.scenario, t.id, d.pm2For(t.id)))}×`).join('; '), verdict(nc.every((t) => d.ratio(t.scenario, t.id, d.pm2For(t.id)) >= 1.4))],
-      ['0 failed requests on reload, every round', nuReload.map((x) => `${x.label}: ${x.failed.join(', ')}`).join('; '), verdict(nuReload.every((x) => x.failed.every((n) => n === 0)))],
-      [
-        'killed instance: no refused connection, no failure beyond its in-flight requests',
-        nuKill.map((x) => `${x.label}: refused ${x.refused.join(', ')}; beyond in-flight ${x.beyondInflight.join(', ')}`).join('; '),
-        verdict(nuKill.every((x) => x.refused.every((n) => n === 0) && x.beyondInflight.every((n) => n === 0))),
-      ],
-      ['start-to-serving ≤ 1/3 of pm2 cold start (2 instances each)', `${f0(nuStart)} ms vs ${f0(cold)} ms = ${f2(nuStart / cold)}`, verdict(nuStart / cold <= 1 / 3)],
-    ],
-  );
   const rp = (n: number) => d.throughput.filter((t) => t.tool === 'nodeunit' && t.instances === n);
   if (rp(2).length) {
-    L.push('## --balance: shared vs reuseport', '');
+    L.push('### --balance: shared vs reuseport', '');
     const rows: string[][] = [];
     for (const scenario of [...new Set(d.throughput.map((t) => t.scenario))]) {
       for (const n of [2, 4]) {
@@ -292,7 +144,7 @@ async function svg(spec: TopLevelSpec): Promise<string> {
 
 const base = { background: 'white', config: { font: 'sans-serif', view: { stroke: null }, axis: { labelLimit: 260 } } } as const;
 
-export function chartSpecs(r: BenchResults): Record<string, TopLevelSpec> {
+export function chartSpecs(r: PinnedResults): Record<string, TopLevelSpec> {
   const d = derive(r);
   const sub = `${r.machine.cpuModel}, ${r.machine.cores} cores; node ${r.machine.appNode}, pm2 ${r.machine.pm2}; ${r.date}${r.quick ? ' (quick mode)' : ''}`;
   const color = { field: 'tool', type: 'nominal', scale: TOOL_COLORS, legend: { title: null, orient: 'bottom' } } as const;
@@ -411,20 +263,152 @@ export function chartSpecs(r: BenchResults): Record<string, TopLevelSpec> {
   return specs;
 }
 
-/** Writes <date>.md and <date>-<chart>.svg into dir; returns the paths. */
-export async function writeReport(r: BenchResults, dir: string): Promise<string[]> {
+// ---------------------------------------------------------------- the whole run
+
+const f1x = (xs: number[]) => xs.map(f2).join(' ');
+
+/** The charts of a run: file suffix -> title, for the links. */
+function chartNames(run: BenchRun): Array<[string, string]> {
+  const names: Array<[string, string]> = [];
+  const titles: Record<string, string> = {
+    throughput: 'pinned: throughput',
+    latency: 'pinned: p99 latency',
+    balance: 'pinned: share of requests per instance',
+    failures: 'pinned: failed requests on reload and SIGKILL',
+    times: 'pinned: start, recovery and hang times',
+    overhead: 'pinned: resident memory',
+  };
+  if (run.pinned) for (const name of Object.keys(chartSpecs(run.pinned))) names.push([name, titles[name] ?? `pinned: ${name}`]);
+  if (run.balance || run.nginx) names.push(['shares-all-cpus', 'per-instance shares, servers on all CPUs']);
+  return names;
+}
+
+/** The whole report: the verdict table first, then each section's own tables. */
+export function renderRun(run: BenchRun, base: string): string {
+  const m = run.machine;
+  const L: string[] = [];
+  L.push(`# nodeunit benchmark — ${run.date}${run.quick ? ' (QUICK MODE: 1 round, short loads; a smoke run, not for citing)' : ''}`, '');
+  L.push(
+    `\`npm run bench\`${run.sections.length < 5 ? ` (sections ${run.sections.join(', ')})` : ''}: ${m.cpuModel}, ${m.cores} cores, Linux ${m.kernel}. ` +
+      `Run took ${Math.round(run.durationSec / 60)} min; load average ${f1x(m.loadAvgStart)} at start, ${f1x(m.loadAvgEnd)} at the end. ` +
+      `Raw samples: \`${base}.json\`.`,
+    '',
+  );
+  const timing = Object.entries(run.timing ?? {});
+  if (timing.length)
+    L.push(`Sections (wall time, of it waiting for the machine-wide lock): ${timing.map(([k, t]) => `${k} ${t.wallSec} s${t.lockWaitSec ? ` (${t.lockWaitSec} s)` : ''}`).join(', ')}.`, '');
+  L.push(`> ${run.note}`, '');
+  L.push('## Verdict', '');
+  L.push(verdictTable(verdicts(run)), '');
+  L.push(
+    'Computed from the samples by `bench/lib/verdict.ts` (thresholds there, each citing its issue): a goal with several checks (scenarios, systemd versions, contenders) is met when all pass, not met when none does, partly otherwise.',
+    '',
+  );
+  const errors = Object.entries(run.errors);
+  if (errors.length) L.push('**Sections that failed** (their rows say "not run"): ' + errors.map(([k, v]) => `${k}: ${v}`).join('; '), '');
+  const sectionLine = (name: SectionName, s: { durationSec: number; loadAvgStart: number[]; loadAvgEnd: number[] }) =>
+    `Section \`${name}\` took ${Math.round(s.durationSec / 60)} min (${s.durationSec} s); load average ${f1x(s.loadAvgStart)} at its start, ${f1x(s.loadAvgEnd)} at its end.`;
+
+  if (run.pinned) L.push(renderPinned(run.pinned));
+  if (run.balance) {
+    const b = run.balance;
+    L.push('## Issue 10: balance over 4 instances, servers free on all CPUs (section balance)', '');
+    L.push(
+      `${b.systemd.split(' (')[0]} in a container, the pinned LTS node, ${b.instances} instances each, no CPU pinning for the servers, autocannon on CPU 0, ${b.loadSec} s per run, ${b.rounds} rounds in alternating order. ` +
+        `Shares are each instance's fraction of the answered requests × ${b.instances} (1.00 = fair). ${sectionLine('balance', b)}`,
+      '',
+      balanceSummary(b.contenders, b.samples, []),
+      '',
+    );
+  }
+  if (run.nginx) {
+    const n = run.nginx;
+    L.push('## Issue 10: behind nginx (section nginx)', '');
+    L.push(
+      `Debian's nginx on the host (2 workers, \`upstream … keepalive 32\`) in front of each contender, 64 client connections, ${n.loadSec} s per run, ${n.rounds} rounds; then 32 connections during a rolling reload and during SIGKILL of one instance. ${sectionLine('nginx', n)}`,
+      '',
+      balanceSummary(n.contenders, n.samples, n.failures),
+      '',
+    );
+  }
+  if (run.balance || run.nginx) L.push(`![per-instance shares](${base}-shares-all-cpus.svg)`, '');
+  if (run.recovery) {
+    const r = run.recovery;
+    L.push('## Issue 10: recovery and crash loops (section recovery)', '');
+    L.push(`SIGKILL of a lone instance under 10 keep-alive connections, ${r.rounds} rounds alternating nodeunit and pm2; a crash loop of an app that exits at once. ${sectionLine('recovery', r)}`, '', recoveryTable(r), '');
+    for (const d of r.results) L.push(`- systemd ${d.systemdVersion}: starts at ${d.crashLoop.starts.map((t) => t.toFixed(2)).join(', ')} s; final state ${d.crashLoop.finalState}`);
+    L.push('');
+  }
+  if (run.start) {
+    const s = run.start;
+    L.push('## Issue 10: start of a real app (section start)', '');
+    L.push(
+      `\`systemctl start\` until the port accepts a connection, ${s.rounds} alternating rounds, node ${s.node}, ${s.systemd.split(' (')[0]} in a container. ${sectionLine('start', s)}`,
+      '',
+      startTable(s),
+      '',
+    );
+  }
+  const charts = chartNames(run);
+  if (charts.length) L.push('## Charts', '', ...charts.map(([name, title]) => `![${title}](${base}-${name}.svg)\n`));
+  return L.join('\n');
+}
+
+/** What the lead pastes into README.md: the verdict table and the chart links (paths from the repository root). */
+export function renderReadmeSnippet(run: BenchRun, base: string, dirFromRoot = 'bench/results'): string {
+  return [
+    `Verdict of \`npm run bench\` on ${run.date} (${run.machine.cpuModel}, ${run.machine.cores} cores; full report: [${base}.md](${dirFromRoot}/${base}.md)):`,
+    '',
+    verdictTable(verdicts(run)),
+    '',
+    ...chartNames(run).map(([name, title]) => `![${title}](${dirFromRoot}/${base}-${name}.svg)`),
+    '',
+  ].join('\n');
+}
+
+/** Writes <base>.md, <base>-readme.md and <base>-<chart>.svg into dir; returns the paths. */
+export async function writeReport(run: BenchRun, dir: string, base = run.date): Promise<string[]> {
   const written: string[] = [];
-  const md = join(dir, `${r.date}.md`);
-  const specs = chartSpecs(r);
-  const charts = Object.keys(specs).map((name) => `![${name}](${r.date}-${name}.svg)`);
-  writeFileSync(md, renderMarkdown(r) + '\n## Charts\n\n' + charts.join('\n\n') + '\n');
+  const md = join(dir, `${base}.md`);
+  writeFileSync(md, renderRun(run, base) + '\n');
   written.push(md);
-  for (const [name, spec] of Object.entries(specs)) {
-    const p = join(dir, `${r.date}-${name}.svg`);
-    writeFileSync(p, await svg(spec));
+  const snippet = join(dir, `${base}-readme.md`);
+  // Links from the repository root (where README.md is); absolute for a directory outside it (e.g. /tmp).
+  const rel = relative(resolve('.'), resolve(dir));
+  writeFileSync(snippet, renderReadmeSnippet(run, base, rel === '' ? '.' : rel.startsWith('..') ? resolve(dir) : rel));
+  written.push(snippet);
+  if (run.pinned) {
+    for (const [name, spec] of Object.entries(chartSpecs(run.pinned))) {
+      const p = join(dir, `${base}-${name}.svg`);
+      writeFileSync(p, await svg(spec));
+      written.push(p);
+    }
+  }
+  if (run.balance || run.nginx) {
+    const p = join(dir, `${base}-shares-all-cpus.svg`);
+    const contenders = (run.balance ?? run.nginx)!.contenders;
+    writeFileSync(p, sharesChart(contenders, [...(run.balance?.samples ?? []), ...(run.nginx?.samples ?? [])]));
     written.push(p);
   }
   return written;
+}
+
+/** A results file of either format: before the sections were merged, <date>.json held the pinned section only. */
+export function asRun(json: BenchRun | PinnedResults): BenchRun {
+  if ((json as BenchRun).format === 2) return json as BenchRun;
+  const p = json as PinnedResults;
+  return {
+    format: 2,
+    date: p.date,
+    startedAt: p.startedAt,
+    durationSec: p.durationSec,
+    quick: p.quick,
+    note: p.note,
+    sections: ['pinned'],
+    machine: { cpuModel: p.machine.cpuModel, cores: p.machine.cores, kernel: p.machine.kernel, loadAvgStart: p.machine.loadAvgStart, loadAvgEnd: p.machine.loadAvgEnd },
+    pinned: p,
+    errors: {},
+  };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
@@ -433,7 +417,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     console.error('usage: tsx bench/report.ts bench/results/<date>.json');
     process.exit(2);
   }
-  const r = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
-  const written = await writeReport(r, dirname(resolve(file)));
+  const run = asRun(JSON.parse(readFileSync(file, 'utf8')));
+  const written = await writeReport(run, dirname(resolve(file)), basename(file).replace(/\.json$/, ''));
   console.log(`${basename(file)} -> ${written.join(', ')}`);
 }

@@ -1,6 +1,6 @@
 /**
  * One autocannon run (bench/load.cjs) in its own process on CPU 0, and the
- * figures derived from its result. Shared by the benchmark's entry points.
+ * figures derived from its result. Shared by the benchmark's sections.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';

@@ -1,4 +1,8 @@
-/** The shape of bench/results/<date>.json: raw samples, no derived figures. */
+/**
+ * The shape of bench/results/<date>.json (BenchRun): raw samples of every
+ * section, no derived figures. PinnedResults is issue 5's section (and the
+ * whole file of runs before the sections were merged, e.g. 2026-11-26.json).
+ */
 
 export type Tool = 'nodeunit' | 'pm2' | 'plain';
 
@@ -101,7 +105,8 @@ export interface HangSample {
   timeouts: number;
 }
 
-export interface BenchResults {
+/** Issue 5's pinned figures (servers on CPU 1). */
+export interface PinnedResults {
   date: string;
   startedAt: string;
   durationSec: number;
@@ -137,4 +142,120 @@ export interface BenchResults {
     start: StartSample[];
     hang: HangSample[];
   };
+}
+
+/** Before the sections were merged, <date>.json held only the pinned figures. */
+export type BenchResults = PinnedResults;
+
+export type SectionName = 'pinned' | 'balance' | 'nginx' | 'recovery' | 'start';
+export const SECTIONS: readonly SectionName[] = ['pinned', 'balance', 'nginx', 'recovery', 'start'];
+
+/** When and under what load one section ran (each section boots its own container). */
+export interface SectionRun {
+  startedAt: string;
+  durationSec: number;
+  loadAvgStart: number[];
+  loadAvgEnd: number[];
+}
+
+/** One load run of the balance sections; shares: each instance's share × N, busiest first (1.00 = fair). */
+export interface BalanceSample {
+  section: 'direct' | 'nginx';
+  round: number;
+  scenario: string;
+  contender: string;
+  rps: number;
+  p99: number;
+  failed: number;
+  shares: number[];
+}
+
+export interface BalanceFailureRun {
+  round: number;
+  contender: string;
+  what: 'reload' | 'kill';
+  requests: number;
+  failed: number;
+  codes: Record<string, number>;
+}
+
+/** Sections 'balance' (direct) and 'nginx': 4 instances free on all CPUs. */
+export interface BalanceResults extends SectionRun {
+  systemd: string;
+  rounds: number;
+  loadSec: number;
+  instances: number;
+  contenders: ContenderInfo[];
+  samples: BalanceSample[];
+  /** nginx only: failed requests during a rolling reload and a SIGKILL. */
+  failures: BalanceFailureRun[];
+}
+
+export interface RecoveryKill {
+  tool: string;
+  round: number;
+  recoverMs: number | null;
+  refused: number;
+}
+
+export interface CrashLoop {
+  /** s since the first start, of every start of the process. */
+  starts: number[];
+  /** The unit ended failed within the window: the start limit refused the next start. */
+  gaveUp: boolean;
+  gaveUpAtSec: number | null;
+  windowSec: number;
+  /** ActiveState and Result at the end, and systemd's last words about the unit. */
+  finalState: string;
+  lastMessages: string[];
+}
+
+export interface RecoveryDistro {
+  label: string;
+  systemdVersion: number;
+  kills: RecoveryKill[];
+  crashLoop: CrashLoop;
+}
+
+export interface RecoveryResults extends SectionRun {
+  rounds: number;
+  results: RecoveryDistro[];
+}
+
+export interface StartResults extends SectionRun {
+  systemd: string;
+  node: string;
+  rounds: number;
+  /** unit -> ms from `systemctl start` until the port accepts, one per round. */
+  samples: Record<string, number[]>;
+  /** Where the time goes, outside systemd: kind -> ms per repetition. */
+  breakdown: Record<string, number[]>;
+  preload: string;
+}
+
+export interface BenchRun {
+  /** 2: the merged format (one file for every section). */
+  format: 2;
+  date: string;
+  startedAt: string;
+  durationSec: number;
+  quick: boolean;
+  note: string;
+  sections: SectionName[];
+  machine: {
+    cpuModel: string;
+    cores: number;
+    kernel: string;
+    loadAvgStart: number[];
+    loadAvgEnd: number[];
+  };
+  pinned?: PinnedResults;
+  balance?: BalanceResults;
+  nginx?: BalanceResults;
+  recovery?: RecoveryResults;
+  start?: StartResults;
+  /** Sections that failed: name -> error message (their figures are missing). */
+  errors: Partial<Record<SectionName, string>>;
+  /** Per section: wall time from spawning it until it ended, and how much of it was waiting for the machine-wide lock. */
+  timing?: Partial<Record<SectionName, { wallSec: number; lockWaitSec: number }>>;
 }

@@ -1,35 +1,37 @@
 /**
- * npm run bench:recovery — how fast a crashed instance serves again, and how
- * a crash loop backs off, under the units `nodeunit enable` writes (issue 10).
+ * Section "recovery" of npm run bench — how fast a crashed instance serves
+ * again, and how a crash loop backs off, under the units `nodeunit enable`
+ * writes (issue 10):
  *
  *   1. SIGKILL of a lone instance under keep-alive load (10 connections):
  *      ms from the kill until the replacement's first answer, nodeunit
  *      (shared socket, ×1) vs `pm2 start -i 1`, alternating, ROUNDS rounds.
  *   2. A crash loop: an app that exits 1 as soon as it starts, under the
  *      generated unit; the time of every start and the gap before it, from
- *      the journal, until systemd gives up (start limit) or WINDOW_SEC.
+ *      the journal, until systemd gives up (start limit) or WINDOW_SEC
+ *      (default 180 s: on 257 the 11th start, which StartLimitBurst=10
+ *      refuses, comes ~150 s after the first; on 252 it ends after ~2 s).
  *
  * Runs on Debian 12 (systemd 252: fixed RestartSec=, the start limit ends the
- * loop) and, when BENCH_TRIXIE_ROOT names a debootstrapped Debian 13 root
- * (systemd 257: RestartSteps= backoff), there too; the harness boots only
- * bookworm images, so that root is booted in place from a copy.
- * BENCH_DISTROS=bookworm or =trixie runs one of them only.
- * Writes <out>/<date>-recovery.json and prints a table.
+ * loop) and Debian 13 (systemd 257: RestartSteps= backoff), each in a
+ * container of its own; the harness builds and caches both roots under
+ * /var/cache/nodeunit-e2e. BENCH_TRIXIE_ROOT may name another debootstrapped
+ * trixie root, booted from a copy. BENCH_DISTROS=bookworm or =trixie runs one
+ * of them only. BENCH_RECOVERY_ROUNDS (default 5), BENCH_CRASH_WINDOW override the defaults.
  */
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { renderApp, unitsToEnable, type AppSpec } from '../src/units/index.js';
-import { bootWithNodeunit, LTS_NODE } from '../test/e2e/harness/nodeunit.js';
-import type { Container } from '../test/e2e/harness/container.js';
-import { killWithInflight, Pm2Contender } from './lib/contenders.js';
-import { firstNewAnswer, load } from './lib/load-run.js';
-import { quantile } from './lib/stats.js';
+import { cpSync, existsSync, rmSync } from 'node:fs';
+import { renderApp, unitsToEnable, type AppSpec } from '../../src/units/index.js';
+import { LTS_NODE } from '../../test/e2e/harness/nodeunit.js';
+import type { Container } from '../../test/e2e/harness/container.js';
+import { killWithInflight, Pm2Contender } from '../lib/contenders.js';
+import { firstNewAnswer, load } from '../lib/load-run.js';
+import { quantile } from '../lib/stats.js';
+import type { CrashLoop, RecoveryDistro, RecoveryKill, RecoveryResults } from '../lib/types.js';
+import { bootBench, envNumber, sectionClock, sleep, type SectionOptions } from './common.js';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const WINDOW_SEC = Number(process.env.BENCH_CRASH_WINDOW ?? 40);
-const OUT = process.env.BENCH_OUT ?? resolve('bench/results');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const log = (m: string) => console.log(`[recovery] ${m}`);
+let ROUNDS = 5;
+let WINDOW_SEC = 180;
+let log: (m: string) => void = console.log;
 
 function spec(name: string, script: string, port: number, systemdVersion: number): AppSpec {
   return {
@@ -70,12 +72,7 @@ async function until(check: () => Promise<boolean>, ms: number) {
   return true;
 }
 
-interface KillRow {
-  tool: string;
-  round: number;
-  recoverMs: number | null;
-  refused: number;
-}
+type KillRow = RecoveryKill;
 
 async function kills(c: Container, systemdVersion: number, port: number): Promise<KillRow[]> {
   const nu = spec('rec', '/opt/bench/apps/app.js', port, systemdVersion);
@@ -109,17 +106,6 @@ async function kills(c: Container, systemdVersion: number, port: number): Promis
   await pm.kill();
   await c.exec(['systemctl', 'disable', '--now', ...unitsToEnable(nu)]);
   return rows;
-}
-
-interface CrashLoop {
-  /** s since the first start, of every start of the process. */
-  starts: number[];
-  gaveUp: boolean;
-  gaveUpAtSec: number | null;
-  windowSec: number;
-  /** ActiveState and Result at the end, and systemd's last words about the unit. */
-  finalState: string;
-  lastMessages: string[];
 }
 
 async function crashLoop(c: Container, systemdVersion: number, port: number): Promise<CrashLoop> {
@@ -165,14 +151,8 @@ async function crashLoop(c: Container, systemdVersion: number, port: number): Pr
   };
 }
 
-async function on(label: string, directory: string | undefined) {
-  const c = await bootWithNodeunit({
-    directory,
-    binds: [
-      { host: resolve('bench/apps'), container: '/opt/bench/apps', readOnly: true },
-      { host: resolve('node_modules'), container: '/opt/bench/node_modules', readOnly: true },
-    ],
-  });
+async function on(label: string, platform: string, directory: string | undefined): Promise<RecoveryDistro> {
+  const c = await bootBench({ platform, directory });
   try {
     const systemdVersion = Number((await c.exec(['systemctl', '--version'])).stdout.match(/^systemd (\d+)/)?.[1]);
     log(`${label}: systemd ${systemdVersion}`);
@@ -187,32 +167,46 @@ async function on(label: string, directory: string | undefined) {
   }
 }
 
-const results = [];
-const only = process.env.BENCH_DISTROS ?? 'bookworm,trixie';
-if (only.includes('bookworm')) results.push(await on('Debian 12', undefined));
-const trixie = process.env.BENCH_TRIXIE_ROOT;
-if (only.includes('trixie') && trixie && existsSync(trixie)) {
-  const dir = `${trixie}.machine-${process.pid}`;
-  cpSync(trixie, dir, { recursive: true, verbatimSymlinks: true });
-  try {
-    results.push(await on('Debian 13', dir));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+export async function runRecovery(o: SectionOptions): Promise<RecoveryResults> {
+  ROUNDS = envNumber('BENCH_RECOVERY_ROUNDS', o.quick ? 1 : 5);
+  WINDOW_SEC = envNumber('BENCH_CRASH_WINDOW', o.quick ? 20 : 180);
+  log = o.log;
+  const clock = sectionClock();
+  const results: RecoveryDistro[] = [];
+  const only = process.env.BENCH_DISTROS ?? 'bookworm,trixie';
+  if (only.includes('bookworm')) results.push(await on('Debian 12', 'bookworm', undefined));
+  if (only.includes('trixie')) {
+    const root = process.env.BENCH_TRIXIE_ROOT;
+    if (root && existsSync(root)) {
+      const dir = `${root}.machine-${process.pid}`;
+      cpSync(root, dir, { recursive: true, verbatimSymlinks: true });
+      try {
+        results.push(await on('Debian 13', 'trixie', dir));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    } else results.push(await on('Debian 13', 'trixie', undefined));
   }
+  return { ...clock(), rounds: ROUNDS, results };
 }
-console.log('\n| systemd | nodeunit: kill → first answer, median (min–max) | pm2 | ratio | crash loop: gaps between starts (s) | start limit |');
-console.log('|---|---|---|---|---|---|');
-for (const r of results) {
-  const ms = (tool: string) => r.kills.filter((k) => k.tool === tool && k.recoverMs !== null).map((k) => k.recoverMs as number);
-  const cell = (xs: number[]) => (xs.length ? `${quantile(xs, 0.5).toFixed(0)} ms (${Math.min(...xs)}–${Math.max(...xs)})` : '-');
-  const nu = ms('nodeunit');
-  const pm = ms('pm2');
-  const gaps = r.crashLoop.starts.slice(1).map((t, i) => (t - r.crashLoop.starts[i]).toFixed(2));
-  console.log(
-    `| ${r.systemdVersion} (${r.label}) | ${cell(nu)} | ${cell(pm)} | ${(quantile(nu, 0.5) / quantile(pm, 0.5)).toFixed(2)} | ${gaps.join(', ')} | ${r.crashLoop.gaveUp ? `stopped at ${r.crashLoop.gaveUpAtSec} s` : `not within ${r.crashLoop.windowSec} s`} |`,
-  );
+
+/** The section's table: per systemd, kill → first answer (nodeunit, pm2), refused, crash-loop gaps, start limit. */
+export function recoveryTable(r: RecoveryResults): string {
+  const lines = [
+    '| systemd | nodeunit: kill → first answer, median (min–max) | pm2 | ratio | refused (nodeunit / pm2) | crash loop: gaps between starts (s) | start limit |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const d of r.results) {
+    const ms = (tool: string) => d.kills.filter((k) => k.tool === tool && k.recoverMs !== null).map((k) => k.recoverMs as number);
+    const refused = (tool: string) => d.kills.filter((k) => k.tool === tool).map((k) => k.refused);
+    const cell = (xs: number[]) => (xs.length ? `${quantile(xs, 0.5).toFixed(0)} ms (${Math.min(...xs)}–${Math.max(...xs)})` : '-');
+    const range = (xs: number[]) => (xs.length ? (Math.min(...xs) === Math.max(...xs) ? `${xs[0]}` : `${Math.min(...xs)}–${Math.max(...xs)}`) : '-');
+    const nu = ms('nodeunit');
+    const pm = ms('pm2');
+    const gaps = d.crashLoop.starts.slice(1).map((t, i) => (t - d.crashLoop.starts[i]).toFixed(2));
+    lines.push(
+      `| ${d.systemdVersion} (${d.label}) | ${cell(nu)} | ${cell(pm)} | ${(quantile(nu, 0.5) / quantile(pm, 0.5)).toFixed(2)} | ${range(refused('nodeunit'))} / ${range(refused('pm2'))} | ${gaps.join(', ')} | ${d.crashLoop.gaveUp ? `stopped at ${d.crashLoop.gaveUpAtSec} s (${d.crashLoop.starts.length} starts)` : `not within ${d.crashLoop.windowSec} s`} |`,
+    );
+  }
+  return lines.join('\n');
 }
-mkdirSync(OUT, { recursive: true });
-const d = new Date();
-const date = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-writeFileSync(join(OUT, `${date}-recovery.json`), JSON.stringify({ date, startedAt: d.toISOString(), rounds: ROUNDS, results }, null, 1) + '\n');

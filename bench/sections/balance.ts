@@ -1,45 +1,42 @@
 /**
- * npm run bench:balance — how evenly 4 instances share the load with every
- * server free on all CPUs (nothing pinned but the load generator, on CPU 0),
- * nodeunit vs pm2's round-robin cluster in the same run (issue 10):
+ * Sections "balance" and "nginx" of npm run bench — how evenly 4 instances
+ * share the load with every server free on all CPUs (nothing pinned but the
+ * load generator, on CPU 0), nodeunit vs pm2's round-robin cluster in the
+ * same run (issue 10):
  *
- *   A. Direct: autocannon with 16, 32 and 64 keep-alive connections and with
- *      a new connection per request (32 at a time): req/s, p99 and each
- *      instance's share of requests (1.00 = a fair quarter).
- *   B. Behind nginx: Debian's nginx (2 workers, `upstream … keepalive 32`)
- *      on the host as the client-facing proxy for each contender: the same
- *      figures at 64 client connections, then failed requests during a
- *      rolling reload and during SIGKILL of one instance.
+ *   balance (direct): autocannon with 16, 32 and 64 keep-alive connections
+ *      and with a new connection per request (32 at a time): req/s, p99 and
+ *      each instance's share of requests (1.00 = a fair quarter). 10 rounds
+ *      (BENCH_ROUNDS overrides): the goal is "in >= 9 of 10 runs".
+ *   nginx: Debian's nginx (2 workers, `upstream … keepalive 32`) on the host
+ *      as the client-facing proxy for each contender: the same figures at 64
+ *      client connections, then failed requests during a rolling reload and
+ *      during SIGKILL of one instance. 2 rounds (BENCH_NGINX_ROUNDS).
  *
  * Contenders: nodeunit `--balance shared` (the default, with accept pacing),
  * the same without pacing (a drop-in sets NODEUNIT_INSTANCES=1: what shared
  * did before), `--balance reuseport`, and `pm2 start -i 4`. Rounds alternate
- * the order. The machine is shared with other work: compare within a run.
- * BENCH_ROUNDS (default 3), BENCH_NGINX_ROUNDS (default 2), BENCH_SECTIONS=direct,nginx (default both),
- * BENCH_OUT (default bench/results). Writes <date>-balance.{json,md}.
+ * the order. Each section boots its own container and returns its samples;
+ * summary() and chart() render them (bench/report.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join, resolve } from 'node:path';
-import type { Container } from '../test/e2e/harness/container.js';
-import { bootWithNodeunit } from '../test/e2e/harness/nodeunit.js';
-import { Contender, killWithInflight, NodeunitContender, Pm2Contender } from './lib/contenders.js';
-import { failed, load } from './lib/load-run.js';
-import { quantile } from './lib/stats.js';
-import type { LoadResult } from './lib/types.js';
+import { join } from 'node:path';
+import type { Container } from '../../test/e2e/harness/container.js';
+import { Contender, killWithInflight, NodeunitContender, Pm2Contender } from '../lib/contenders.js';
+import { failed, load } from '../lib/load-run.js';
+import { quantile } from '../lib/stats.js';
+import type { BalanceFailureRun, BalanceResults, BalanceSample, ContenderInfo, LoadResult } from '../lib/types.js';
+import { DEFAULT_BALANCE_ID, PM2_BALANCE_ID } from '../lib/verdict.js';
+import { bootBench, envNumber, rotate, sectionClock, sleep, type SectionOptions } from './common.js';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const NGINX_ROUNDS = Number(process.env.BENCH_NGINX_ROUNDS ?? 2);
-const SECTIONS = process.env.BENCH_SECTIONS ?? 'direct,nginx';
-const LOAD_SEC = 3;
-const OUT = process.env.BENCH_OUT ?? resolve('bench/results');
 const INSTANCES = 4;
 const ALL_CPUS = `0-${os.cpus().length - 1}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const rotate = <T>(xs: T[], k: number): T[] => xs.map((_, i) => xs[(i + k) % xs.length]);
-const t0 = Date.now();
-const log = (m: string) => console.log(`[balance ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${m}`);
+let ROUNDS = 10;
+let NGINX_ROUNDS = 2;
+let LOAD_SEC = 3;
+let log: (m: string) => void = console.log;
 
 /** Each instance's share of the answered requests, 1.00 = fair; instances that answered nothing count as 0. */
 function shares(r: LoadResult, pids: number[]): number[] {
@@ -48,32 +45,16 @@ function shares(r: LoadResult, pids: number[]): number[] {
   return counts.map((n) => (n * pids.length) / total).sort((a, b) => b - a);
 }
 
-interface Sample {
-  section: 'direct' | 'nginx';
-  round: number;
-  scenario: string;
-  contender: string;
-  rps: number;
-  p99: number;
-  failed: number;
-  shares: number[];
-}
-interface FailureRun {
-  round: number;
-  contender: string;
-  what: 'reload' | 'kill';
-  requests: number;
-  failed: number;
-  codes: Record<string, number>;
-}
+type Sample = BalanceSample;
+type FailureRun = BalanceFailureRun;
 
 function contenders(c: Container) {
   const nu = (id: string, balance: 'shared' | 'reuseport', port: number, label: string, extra = '') =>
     new NodeunitContender(c, { id, label, tool: 'nodeunit', instances: INSTANCES, balance, port }, 30, true, false, extra);
-  const pm = new Pm2Contender(c, { id: 'bpm2', label: 'pm2 -i 4 (round-robin)', tool: 'pm2', instances: INSTANCES, port: 18434 });
+  const pm = new Pm2Contender(c, { id: PM2_BALANCE_ID, label: 'pm2 -i 4 (round-robin)', tool: 'pm2', instances: INSTANCES, port: 18434 });
   pm.cpus = ALL_CPUS;
   return [
-    nu('bpaced', 'shared', 18431, 'nodeunit shared (paced, default)'),
+    nu(DEFAULT_BALANCE_ID, 'shared', 18431, 'nodeunit shared (paced, default)'),
     nu('bunpaced', 'shared', 18432, 'nodeunit shared, no pacing', 'Environment=NODEUNIT_INSTANCES=1'),
     nu('breuse', 'reuseport', 18433, 'nodeunit reuseport'),
     pm,
@@ -193,8 +174,9 @@ async function behindNginx(cs: Contender[], front: Map<string, number>, out: Sam
 
 // ---------------------------------------------------------------- report
 
-function summary(cs: Contender[], samples: Sample[], failures: FailureRun[]): string {
-  const label = new Map(cs.map((c) => [c.id, c.info.label]));
+/** The section's table: per load and contender, req/s, ratio to pm2, p99, worst shares, runs within 0.5–1.5×. */
+export function summary(cs: ContenderInfo[], samples: Sample[], failures: FailureRun[]): string {
+  const label = new Map(cs.map((c) => [c.id, c.label]));
   const lines = [
     '| where | load | contender | req/s (median) | ratio to pm2 | p99 ms (median) | busiest / idlest share, worst run | runs with every instance in 0.5–1.5× |',
     '|---|---|---|---|---|---|---|---|',
@@ -202,7 +184,7 @@ function summary(cs: Contender[], samples: Sample[], failures: FailureRun[]): st
   const keys = [...new Set(samples.map((s) => `${s.section}|${s.scenario}`))];
   for (const key of keys) {
     const [section, scenario] = key.split('|');
-    const pm = samples.filter((s) => `${s.section}|${s.scenario}` === key && s.contender === 'bpm2');
+    const pm = samples.filter((s) => `${s.section}|${s.scenario}` === key && s.contender === PM2_BALANCE_ID);
     const pmRps = quantile(pm.map((s) => s.rps), 0.5);
     for (const ct of cs) {
       const xs = samples.filter((s) => `${s.section}|${s.scenario}` === key && s.contender === ct.id);
@@ -233,7 +215,7 @@ function summary(cs: Contender[], samples: Sample[], failures: FailureRun[]): st
  * all runs (lowest idlest .. highest busiest) as a bar, the median run's
  * busiest and idlest as ticks; the 0.5-1.5 band shaded.
  */
-function chart(cs: Contender[], samples: Sample[]): string {
+export function chart(cs: ContenderInfo[], samples: Sample[]): string {
   const keys = [...new Set(samples.map((s) => `${s.section}|${s.scenario}`))];
   const rowH = 16;
   const groupGap = 12;
@@ -250,8 +232,8 @@ function chart(cs: Contender[], samples: Sample[]): string {
       if (!xs.length) continue;
       const lo = Math.min(...xs.map((s) => s.shares[s.shares.length - 1]));
       const hi = Math.max(...xs.map((s) => s.shares[0]));
-      const color = ct.info.tool === 'pm2' ? '#888' : ct.id === 'bpaced' ? '#1f77b4' : '#9ecae1';
-      parts.push(`<text x="20" y="${y + 11}">${ct.info.label}</text>`);
+      const color = ct.tool === 'pm2' ? '#888' : ct.id === DEFAULT_BALANCE_ID ? '#1f77b4' : '#9ecae1';
+      parts.push(`<text x="20" y="${y + 11}">${ct.label}</text>`);
       parts.push(`<rect x="${x(lo)}" y="${y + 2}" width="${Math.max(2, x(hi) - x(lo))}" height="${rowH - 5}" fill="${color}"/>`);
       y += rowH;
     }
@@ -269,56 +251,52 @@ ${parts.join('\n')}
 `;
 }
 
-// ---------------------------------------------------------------- main
+// ---------------------------------------------------------------- section
 
-const startedAt = new Date();
-const loadAvgStart = os.loadavg();
-const c = await bootWithNodeunit({
-  binds: [
-    { host: resolve('bench/apps'), container: '/opt/bench/apps', readOnly: true },
-    { host: resolve('node_modules'), container: '/opt/bench/node_modules', readOnly: true },
-  ],
-});
-const samples: Sample[] = [];
-const failures: FailureRun[] = [];
-let cs: Contender[] = [];
-try {
-  cs = contenders(c);
-  for (const ct of cs) await ct.install();
-  await c.exec(['systemctl', 'daemon-reload']);
-  for (const ct of cs) {
-    if (ct instanceof NodeunitContender) await ct.enable(true);
-    else await ct.start();
+/** Runs section 'balance' (direct) or 'nginx' in a container of its own and returns its samples. */
+export async function runBalance(kind: 'balance' | 'nginx', o: SectionOptions): Promise<BalanceResults> {
+  ROUNDS = envNumber('BENCH_ROUNDS', o.quick ? 1 : 10);
+  NGINX_ROUNDS = envNumber('BENCH_NGINX_ROUNDS', o.quick ? 1 : 2);
+  LOAD_SEC = o.quick ? 2 : 3;
+  log = o.log;
+  const clock = sectionClock();
+  const c = await bootBench({ platform: o.platform });
+  const samples: Sample[] = [];
+  const failures: FailureRun[] = [];
+  let cs: Contender[] = [];
+  let systemd = '';
+  try {
+    systemd = (await c.exec(['systemctl', '--version'])).stdout.split('\n')[0].trim();
+    cs = contenders(c);
+    for (const ct of cs) await ct.install();
+    await c.exec(['systemctl', 'daemon-reload']);
+    for (const ct of cs) {
+      if (ct instanceof NodeunitContender) await ct.enable(true);
+      else await ct.start();
+    }
+    for (const ct of cs) if (!(await ct.waitAllUp())) throw new Error(`${ct.id} did not come up`);
+    const rounds = kind === 'balance' ? ROUNDS : NGINX_ROUNDS;
+    log(`${kind}: warming up; ${rounds} rounds, ${LOAD_SEC} s per run, servers on CPUs ${ALL_CPUS}, autocannon on CPU 0`);
+    for (const ct of cs) await load({ url: `http://127.0.0.1:${ct.port}/`, connections: 32, duration: 1 }).done;
+    if (kind === 'balance') await direct(cs, samples);
+    else {
+      const front = new Map(cs.map((ct, i) => [ct.id, 18481 + i]));
+      await startNginx(cs.map((ct) => ({ id: ct.id, port: ct.port, front: front.get(ct.id)! })));
+      await behindNginx(cs, front, samples, failures);
+    }
+  } finally {
+    nginx?.kill('SIGTERM');
+    nginx = undefined;
+    await c.stop();
   }
-  for (const ct of cs) if (!(await ct.waitAllUp())) throw new Error(`${ct.id} did not come up`);
-  log(`warming up; ${ROUNDS} rounds, ${LOAD_SEC} s per run, servers on CPUs ${ALL_CPUS}, autocannon on CPU 0`);
-  for (const ct of cs) await load({ url: `http://127.0.0.1:${ct.port}/`, connections: 32, duration: 1 }).done;
-  if (SECTIONS.includes('direct')) await direct(cs, samples);
-  if (SECTIONS.includes('nginx')) {
-    const front = new Map(cs.map((ct, i) => [ct.id, 18481 + i]));
-    await startNginx(cs.map((ct) => ({ id: ct.id, port: ct.port, front: front.get(ct.id)! })));
-    await behindNginx(cs, front, samples, failures);
-  }
-} finally {
-  nginx?.kill('SIGTERM');
-  await c.stop();
+  return {
+    ...clock(),
+    systemd,
+    rounds: kind === 'balance' ? ROUNDS : NGINX_ROUNDS,
+    loadSec: LOAD_SEC,
+    instances: INSTANCES,
+    contenders: cs.map((ct) => ct.info),
+    samples,
+    failures,
+  };
 }
-const table = summary(cs, samples, failures);
-const d = startedAt;
-const date = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-mkdirSync(OUT, { recursive: true });
-const machine = { cpuModel: os.cpus()[0]?.model, cores: os.cpus().length, kernel: os.release(), loadAvgStart, loadAvgEnd: os.loadavg() };
-writeFileSync(join(OUT, `${date}-balance.json`), JSON.stringify({ date, startedAt: startedAt.toISOString(), rounds: ROUNDS, loadSec: LOAD_SEC, machine, contenders: cs.map((c) => c.info), samples, failures }) + '\n');
-const md = `# Balance over 4 instances, servers free on all CPUs (${date})
-
-\`npm run bench:balance\`: one Debian 12 container (systemd 252), the pinned LTS node, 4 instances each,
-no CPU pinning for the servers, autocannon on CPU 0, ${LOAD_SEC} s per run, ${ROUNDS} rounds in alternating order.
-Shares are each instance's fraction of the answered requests × 4 (1.00 = fair). The machine (${machine.cores} cores)
-was shared with other engineers' builds and tests (load average ${loadAvgStart.map((x) => x.toFixed(1)).join(' ')} at start,
-${machine.loadAvgEnd.map((x) => x.toFixed(1)).join(' ')} at the end): absolute figures are noisy, compare within the run.
-
-${table}
-`;
-writeFileSync(join(OUT, `${date}-balance.md`), md);
-writeFileSync(join(OUT, `${date}-balance.svg`), chart(cs, samples));
-console.log(md);
