@@ -19,7 +19,11 @@
  *   - it holds fewer than 2 connections, or fewer than half are reused
  *                                                  -> nothing;
  *   - it holds more than its fair share, ceil(T / N), where T is the
- *     established connections to the server's port (all instances, queued
+ *     connections the instances hold on the server's port and N the
+ *     instances running, both from the counts they share (`counts`,
+ *     balance-counts.cjs, in the unit's RuntimeDirectory=). Units written
+ *     before that have no such directory; there T is the established
+ *     connections to the port (all instances, queued
  *     ones included, from /proc/net/tcp and tcp6, re-read when older than
  *     ACCEPT_TTL_MS: a burst of new connections changes it quickly; pacing
  *     waits while those list more than ~6,000 sockets) and N is the
@@ -182,7 +186,7 @@ function socketHolders(fs) {
   };
 }
 
-function createAcceptPacing({ instances, totalFor, holdersFor = () => undefined, timers = globalThis, now = Date.now }) {
+function createAcceptPacing({ instances, totalFor, holdersFor = () => undefined, counts, timers = globalThis, now = Date.now }) {
   const paced = new Map(); // server -> { open, paused, total, n, readAt, port, fd, ... }
   const enabled = Number.isInteger(instances) && instances > 1;
 
@@ -193,6 +197,13 @@ function createAcceptPacing({ instances, totalFor, holdersFor = () => undefined,
   /** The port's total, re-read when older than TOTAL_TTL_MS; false while it cannot be known. */
   function refresh(state, ttl = TOTAL_TTL_MS) {
     if (now() - state.readAt >= ttl) {
+      const shared = counts && counts.read(state.port);
+      if (shared) {
+        state.total = shared.total;
+        state.n = shared.instances;
+        state.readAt = now();
+        return true;
+      }
       const total = totalFor(state.port);
       state.total = total === undefined ? undefined : total;
       const holders = holdersFor(state.fd);
@@ -236,6 +247,7 @@ function createAcceptPacing({ instances, totalFor, holdersFor = () => undefined,
       // The first readStart arms readStop (libuv's stop is a no-op on a
       // stream it never started reading); on an fd it cannot read, give up.
       if (handle.readStart() !== 0) return false;
+      if (counts) counts.publish(address.port, 0);
       paced.set(server, { open: 0, paused: false, total: 0, n: instances, readAt: -Infinity, port: address.port, fd: handle.fd, shedding: new WeakSet(), shed: 0, windowAt: -Infinity, windowSheds: 0, requests: new WeakMap(), reused: 0 });
       return true;
     },
@@ -244,8 +256,10 @@ function createAcceptPacing({ instances, totalFor, holdersFor = () => undefined,
       const state = paced.get(server);
       if (!state) return;
       state.open++;
+      if (counts) counts.publish(state.port, state.open);
       socket.once('close', () => {
         state.open--;
+        if (counts) counts.publish(state.port, state.open);
         if (state.shedding.has(socket)) state.shed--;
         if ((state.requests.get(socket) || 0) >= 2) state.reused--;
       });

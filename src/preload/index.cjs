@@ -37,6 +37,7 @@ const { onServerListening, installManualReady } = require('./readiness.cjs');
 const { createStatus } = require('./status.cjs');
 const { createDrain } = require('./drain.cjs');
 const { createAcceptPacing, procTotal, socketHolders } = require('./accept-pacing.cjs');
+const { createBalanceCounts } = require('./balance-counts.cjs');
 const { subscribe } = require('./channels.cjs');
 const { loadSecrets } = require('./credentials.cjs');
 const { createUpgradeDrain } = require('./upgrade-drain.cjs');
@@ -60,7 +61,12 @@ function main() {
   process.on('SIGTERM', drain.onSigterm);
 
   if (settings.adopt) installAdoption(net, settings.fds);
-  const pacing = createAcceptPacing({ instances: settings.instances, totalFor: procTotal(fs), holdersFor: socketHolders(fs) });
+  const pacing = createAcceptPacing({
+    instances: settings.instances,
+    totalFor: procTotal(fs),
+    holdersFor: socketHolders(fs),
+    counts: settings.balanceDir ? createBalanceCounts({ dir: settings.balanceDir, pid: process.pid, fs, kill: process.kill.bind(process) }) : undefined,
+  });
   const inheritedFds = settings.fds.map((f) => f.fd);
   if (pacing.enabled) {
     subscribe(dc, 'net.server.socket', ({ socket }) => pacing.onConnection(socket.server, socket));

@@ -12,6 +12,9 @@
  *   instances       NODEUNIT_INSTANCES, how many instances share the app's
  *                   sockets (accept-pacing.cjs); 1 when unset or malformed.
  *                   Kept in process.env, like NODEUNIT_INSTANCE.
+ *   balanceDir      NODEUNIT_BALANCE_DIR, an absolute directory where the
+ *                   instances share their connection counts
+ *                   (balance-counts.cjs); undefined when unset or relative.
  */
 const { parseFd } = require('./notify.cjs');
 const { watchdogPeriodUsec } = require('./watchdog.cjs');
@@ -30,6 +33,7 @@ const CONSUMED = [
   'NODEUNIT_DRAIN_TIMEOUT',
   'NODEUNIT_ADOPT',
   'NODEUNIT_SECRETS',
+  'NODEUNIT_BALANCE_DIR',
 ];
 
 function readSettings(env, pid) {
@@ -42,6 +46,7 @@ function readSettings(env, pid) {
     watchdogUsec: watchdogPeriodUsec(env, pid),
     fds: listenFds(env, pid),
     instances: /^[1-9]\d{0,3}$/.test(env.NODEUNIT_INSTANCES || '') ? Number(env.NODEUNIT_INSTANCES) : 1,
+    balanceDir: (env.NODEUNIT_BALANCE_DIR || '').startsWith('/') ? env.NODEUNIT_BALANCE_DIR : undefined,
   };
 }
 

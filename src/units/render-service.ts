@@ -63,6 +63,24 @@ function socketInheritance(spec: AppSpec): Directive[] {
   ];
 }
 
+/** Instances on one shared socket pace their accepts (src/preload/accept-pacing.cjs), whatever their count: `scale` may add some. */
+function pacesAccepts(spec: AppSpec): boolean {
+  return spec.command === undefined && spec.balance === 'shared' && distinctPorts(spec).length > 0;
+}
+
+/** The RuntimeDirectory= where instances share their connection counts (src/preload/balance-counts.cjs). */
+export function balanceDir(name: string): string {
+  return `/run/nodeunit/${name}`;
+}
+
+function balanceRuntimeDirectory(spec: AppSpec): Directive[] {
+  if (!pacesAccepts(spec)) return [];
+  return [
+    directive('RuntimeDirectory', escapeSpecifiers(balanceDir(spec.name).slice('/run/'.length)), 'the connection counts above, on tmpfs, writable by the service user'),
+    directive('RuntimeDirectoryPreserve', 'yes', 'kept when one instance stops: the others still use it (emptied at reboot)'),
+  ];
+}
+
 /** The comment above Environment=NODEUNIT_INSTANCES= (instance-count.ts rewrites that pair). */
 export const INSTANCES_COMMENT = 'how many instances share the socket: each takes about its share of connections';
 
@@ -72,6 +90,9 @@ function environment(spec: AppSpec): Directive[] {
     directive('Environment', 'NODEUNIT_INSTANCE=%i', 'the instance number (1..N), for per-instance behaviour'),
     ...(spec.balance === 'shared' && spec.instances > 1 && distinctPorts(spec).length > 0
       ? [directive('Environment', `NODEUNIT_INSTANCES=${spec.instances}`, INSTANCES_COMMENT)]
+      : []),
+    ...(pacesAccepts(spec)
+      ? [directive('Environment', quoteEnvironmentAssignment('NODEUNIT_BALANCE_DIR', balanceDir(spec.name)), 'where the instances tell each other how many connections each holds')]
       : []),
     ...(userSetsNodeEnv ? [] : [directive('Environment', 'NODE_ENV=production', 'override with --env NODE_ENV=...')]),
     ...spec.env.map(([key, value]) => directive('Environment', quoteEnvironmentAssignment(key, value))),
@@ -128,6 +149,7 @@ export function renderService(spec: AppSpec): RenderedFile {
     directive('WorkingDirectory', escapePath(spec.cwd)),
     ...identity(spec),
     ...environment(spec),
+    ...balanceRuntimeDirectory(spec),
     directive('SyslogIdentifier', escapeSpecifiers(spec.name), "journal lines are tagged with the app's name, not 'node'"),
     ...(spec.logRateLimit === undefined
       ? []
