@@ -22,7 +22,8 @@
  *     connections the instances hold on the server's port and N the
  *     instances running, both from the counts they share (`counts`,
  *     balance-counts.cjs, in the unit's RuntimeDirectory=). Units written
- *     before that have no such directory; there T is the established
+ *     before that have no such directory (the counts are re-read every
+ *     COUNTS_TTL_MS: tens of microseconds); there T is the established
  *     connections to the port (all instances, queued
  *     ones included, from /proc/net/tcp and tcp6, re-read when older than
  *     ACCEPT_TTL_MS: a burst of new connections changes it quickly; pacing
@@ -70,6 +71,7 @@
 const PAUSE_MS = 1;
 const TOTAL_TTL_MS = 1000;
 const ACCEPT_TTL_MS = 100;
+const COUNTS_TTL_MS = 20;
 const SHED_WINDOW_MS = 10_000;
 // About 6,000 sockets (150 bytes a line), TIME_WAIT ones included. Reading
 // /proc/net/tcp costs ~0.75 ms even when it is nearly empty (the kernel walks
@@ -196,7 +198,9 @@ function createAcceptPacing({ instances, totalFor, holdersFor = () => undefined,
 
   /** The port's total, re-read when older than TOTAL_TTL_MS; false while it cannot be known. */
   function refresh(state, ttl = TOTAL_TTL_MS) {
-    if (now() - state.readAt >= ttl) {
+    // The shared counts cost tens of microseconds to read: fresh ones let a
+    // burst settle within its first requests.
+    if (now() - state.readAt >= (counts ? COUNTS_TTL_MS : ttl)) {
       const shared = counts && counts.read(state.port);
       if (shared) {
         state.total = shared.total;
@@ -293,4 +297,4 @@ function createAcceptPacing({ instances, totalFor, holdersFor = () => undefined,
   };
 }
 
-module.exports = { createAcceptPacing, countEstablished, fairShare, procTotal, readCapped, socketHolders, PAUSE_MS, TOTAL_TTL_MS, ACCEPT_TTL_MS, SHED_WINDOW_MS, PROC_CAP_BYTES };
+module.exports = { createAcceptPacing, countEstablished, fairShare, procTotal, readCapped, socketHolders, PAUSE_MS, TOTAL_TTL_MS, ACCEPT_TTL_MS, COUNTS_TTL_MS, SHED_WINDOW_MS, PROC_CAP_BYTES };

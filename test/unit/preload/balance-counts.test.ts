@@ -85,4 +85,26 @@ describe('accept pacing on shared counts', () => {
     sockets[0].emit('close');
     expect(published).toEqual([[8080, 0], [8080, 1], [8080, 2], [8080, 3], [8080, 4], [8080, 5], [8080, 4]]);
   });
+
+  it('re-reads the counts every COUNTS_TTL_MS (they are cheap), not every second as /proc', () => {
+    const { COUNTS_TTL_MS } = requirePreload('./accept-pacing.cjs');
+    let clock = 0;
+    let reads = 0;
+    const counts = { publish: () => {}, read: () => (reads++, { total: 100, instances: 4 }) };
+    const handle = { fd: 3, readStop: () => 0, readStart: () => 0 };
+    const server = { _handle: handle, address: () => ({ port: 8080 }) };
+    const pacing = createAcceptPacing({ instances: 4, totalFor: () => 0, counts, timers: { setTimeout: () => ({ unref() {} }) }, now: () => clock });
+    pacing.track(server, [3]);
+    const s = Array.from({ length: 3 }, () => new EventEmitter());
+    for (const x of s) pacing.onConnection(server, x);
+    const request = () => s.forEach((x) => pacing.onRequest(server, x, { shouldKeepAlive: true }));
+    request();
+    request();
+    const after = reads;
+    request();
+    expect(reads).toBe(after);
+    clock = COUNTS_TTL_MS;
+    request();
+    expect(reads).toBe(after + 1);
+  });
 });
