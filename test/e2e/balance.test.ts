@@ -208,6 +208,9 @@ describeE2E('accept pacing spreads a shared socket over every instance', () => {
       expect(answers).toHaveLength(36 * 20);
       expect([...perInstance.keys()].sort()).toEqual([...pids].sort());
       ok(await c.exec(['nodeunit', 'scale', app.name, String(INSTANCES)], { timeoutMs: 150_000 }));
+      // Stopping instances 5 and 6 leaves the shared directory to the others (RuntimeDirectoryPreserve=yes).
+      const files = (await c.sh(`ls /run/nodeunit/${app.name}`)).stdout.split('\n').filter(Boolean);
+      for (const p of pids.slice(0, 4)) expect(files).toContain(`${app.port}.${p}`);
     });
   }
 });
