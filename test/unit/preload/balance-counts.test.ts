@@ -107,4 +107,31 @@ describe('accept pacing on shared counts', () => {
     request();
     expect(reads).toBe(after + 1);
   });
+
+  it('holds the total at its peak for PEAK_HOLD_MS: connections being shed are missing from the counts', () => {
+    const { PEAK_HOLD_MS, COUNTS_TTL_MS } = requirePreload('./accept-pacing.cjs');
+    let clock = 0;
+    let total = 16;
+    const counts = { publish: () => {}, read: () => ({ total, instances: 4 }) };
+    const calls: string[] = [];
+    const handle = { fd: 3, readStop: () => (calls.push('stop'), 0), readStart: () => 0 };
+    const server = { _handle: handle, address: () => ({ port: 8080 }) };
+    const pacing = createAcceptPacing({ instances: 4, totalFor: () => 0, counts, timers: { setTimeout: () => ({ unref() {} }) }, now: () => clock });
+    pacing.track(server, [3]);
+    const held = Array.from({ length: 4 }, () => new EventEmitter());
+    for (const x of held) pacing.onConnection(server, x);
+    const request = () => {
+      const r = { shouldKeepAlive: true };
+      held.forEach((x) => pacing.onRequest(server, x, r));
+      return r.shouldKeepAlive;
+    };
+    request();
+    expect(request()).toBe(true); // 4 of 16 over 4: its share
+    total = 12; // 4 connections are on their way to another instance
+    clock = COUNTS_TTL_MS;
+    expect(request()).toBe(true); // still 16: no shedding on a dip
+    clock = PEAK_HOLD_MS + COUNTS_TTL_MS;
+    expect(request()).toBe(false); // the clients really left: share 3, one connection asked to close
+  });
 });
+
