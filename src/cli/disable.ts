@@ -1,4 +1,4 @@
-import { readdirSync, rmdirSync, existsSync } from 'node:fs';
+import { readdirSync, rmdirSync, existsSync, rmSync } from 'node:fs';
 import { underAppLock } from './locked';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
@@ -10,6 +10,7 @@ import { dependencyRank, existingAppFiles, removeFileDurably, UNIT_DIR } from '.
 import { purgeSecrets } from '../system/credentials';
 import { credentialsDir } from '../units/credentials';
 import { defaultEnvFile } from '../units/index';
+import { balanceDir } from '../units/render-service';
 import { validateAppName } from './app-options';
 import { instanceUnit, out, requireRoot } from './common';
 import { UserError } from './user-error';
@@ -55,6 +56,12 @@ export async function disable(nameArg: string, purge: boolean): Promise<void> {
     await systemctl(['stop', ...units]);
     await systemctlOrFail(['daemon-reload'], 'systemctl daemon-reload');
     await systemctl(['reset-failed', ...units]);
+  }
+  // The instances' connection counts (RuntimeDirectoryPreserve=yes keeps them
+  // across an instance's stop); with every instance stopped they are stale.
+  if (instances.length && existsSync(balanceDir(name))) {
+    rmSync(balanceDir(name), { recursive: true, force: true });
+    out(`removed ${balanceDir(name)}\n`);
   }
   if (purge) {
     for (const file of [defaultEnvFile(name), ...(ownsSysusersFile(name) ? [sysusersFile(name)] : [])]) {
