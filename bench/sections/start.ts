@@ -9,6 +9,9 @@
  * (BENCH_START_ROUNDS, default 20). Then where nodeunit's extra milliseconds
  * go: the launcher (a Node runtime that starts, resolves node and the
  * script, and execs) and the preload, each timed on its own outside systemd.
+ * The nodeunit units have CacheDirectory=, as `enable` writes them: the
+ * preload keeps Node's compile cache there (src/preload/compile-cache.cjs);
+ * the plain node units run node as it comes, without NODE_COMPILE_CACHE.
  * Goals: hello ratio <= 1.15 (issue 2); Fastify ratio <= 1.10 (issue 10).
  */
 import { readFileSync } from 'node:fs';
@@ -33,9 +36,9 @@ export async function runStart(o: SectionOptions): Promise<StartResults> {
   const clock = sectionClock();
   const c = await bootBench({ platform: o.platform });
   try {
-    await writeUnit(c, 'bench-nodeunit.service', `[Service]\nType=notify\nExecStart=/usr/bin/nodeunit --node ${LTS_NODE} /opt/apps/hello.js\nEnvironment=PORT=18191\n`);
+    await writeUnit(c, 'bench-nodeunit.service', `[Service]\nType=notify\nExecStart=/usr/bin/nodeunit --node ${LTS_NODE} /opt/apps/hello.js\nEnvironment=PORT=18191\nCacheDirectory=bench-nodeunit\n`);
     await writeUnit(c, 'bench-plain.service', `[Service]\nType=exec\nExecStart=${LTS_NODE} /opt/apps/hello.js\nEnvironment=PORT=18192\n`);
-    await writeUnit(c, 'bench-nodeunit-fastify.service', `[Service]\nType=notify\nExecStart=/usr/bin/nodeunit --node ${LTS_NODE} ${FASTIFY}\nEnvironment=PORT=18193\n`);
+    await writeUnit(c, 'bench-nodeunit-fastify.service', `[Service]\nType=notify\nExecStart=/usr/bin/nodeunit --node ${LTS_NODE} ${FASTIFY}\nEnvironment=PORT=18193\nCacheDirectory=bench-nodeunit-fastify\n`);
     await writeUnit(c, 'bench-plain-fastify.service', `[Service]\nType=exec\nExecStart=${LTS_NODE} ${FASTIFY}\nEnvironment=PORT=18194\n`);
     await c.writeFile('/opt/bench/start-probe.cjs', readFileSync(new URL('../start-probe.cjs', import.meta.url)));
     const pairs = ['bench-nodeunit.service=18191', 'bench-plain.service=18192', 'bench-nodeunit-fastify.service=18193', 'bench-plain-fastify.service=18194'];

@@ -18,4 +18,8 @@ module.exports = {
   // Node 19 on, which resets a client that is sending on one right then; the
   // drain therefore calls net.Server.prototype.close, on every version.
   httpCloseClosesIdle: major >= 19,
+  // module.flushCompileCache() shipped in 22.10.0, together with cache files
+  // written to a temporary name and renamed (nodejs/node#54971); before, the
+  // instances sharing one cache directory could read each other's half-written files.
+  compileCache: atLeast(22, 10),
 };

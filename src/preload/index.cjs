@@ -41,11 +41,14 @@ const { createBalanceCounts } = require('./balance-counts.cjs');
 const { subscribe } = require('./channels.cjs');
 const { loadSecrets } = require('./credentials.cjs');
 const { createUpgradeDrain } = require('./upgrade-drain.cjs');
+const { startCompileCache } = require('./compile-cache.cjs');
 
 function main() {
   loadSecrets(process.env, fs, path);
   const settings = readSettings(process.env, process.pid);
   for (const name of CONSUMED) delete process.env[name];
+  // Before the app's first require: its modules compile from the cache.
+  const compileCache = startCompileCache({ moduleApi: require('module'), env: process.env, supported: features.compileCache });
 
   const notifier = createNotifier(settings.notifyFd);
   const status = createStatus({ notifier, perfHooks });
@@ -78,6 +81,9 @@ function main() {
     if (ready) return;
     ready = true;
     status.ready();
+    // The modules loaded so far, written now: a service killed later (SIGKILL,
+    // watchdog) never reaches the normal exit where Node would write them.
+    if (compileCache) setImmediate(compileCache.flush);
   };
   onServerListening(net, dc, features, (server) => {
     drain.track(server);

@@ -150,6 +150,9 @@ export function renderService(spec: AppSpec): RenderedFile {
     ...identity(spec),
     ...environment(spec),
     ...balanceRuntimeDirectory(spec),
+    ...(spec.command === undefined
+      ? [directive('CacheDirectory', escapeSpecifiers(spec.name), `Node's compile cache (Node >= 22.10) in /var/cache/${spec.name}: a restart skips compiling the modules again`)]
+      : []),
     directive('SyslogIdentifier', escapeSpecifiers(spec.name), "journal lines are tagged with the app's name, not 'node'"),
     ...(spec.logRateLimit === undefined
       ? []

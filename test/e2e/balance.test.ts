@@ -132,6 +132,16 @@ describeE2E('accept pacing spreads a shared socket over every instance', () => {
       expect(env).toContain(`NODEUNIT_INSTANCES=${INSTANCES}`);
     });
 
+    it(`${app.name}: Node's compile cache is in the unit's CacheDirectory= on Node >= 22.10, and absent on older Node`, async () => {
+      // The preload flushes it once the instance is ready (src/preload/compile-cache.cjs).
+      const version = (await c.exec([app.node, '-p', 'process.versions.node'])).stdout.trim();
+      const [major, minor] = version.split('.').map(Number);
+      const files = Number((await c.sh(`find -L /var/cache/${app.name} -type f 2>/dev/null | wc -l`)).stdout.trim());
+      console.log(`[e2e] ${app.name}: node ${version}, ${files} compile cache files in /var/cache/${app.name}`);
+      if (major > 22 || (major === 22 && minor >= 10)) expect(files).toBeGreaterThan(0);
+      else expect(files).toBe(0);
+    });
+
     it(`${app.name}: 32 keep-alive connections opened at once reach every instance`, async () => {
       const pids = await instancePids(app.name);
       // An instance holding more than its share also asks some of its
