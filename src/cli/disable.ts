@@ -17,7 +17,7 @@ import { UserError } from './user-error';
 
 /**
  * Stops and disables the app, removes its generated unit files. --purge also
- * removes /etc/nodeunit/<name>.env and the sysusers.d entry. Never touches the
+ * removes /etc/nodeunit/<name>.env, /var/cache/<name> and the sysusers.d entry. Never touches the
  * app's code or /var/lib/<name> (StateDirectory=).
  */
 export async function disable(nameArg: string, purge: boolean): Promise<void> {
@@ -69,11 +69,17 @@ export async function disable(nameArg: string, purge: boolean): Promise<void> {
       removeFileDurably(file);
       out(`removed ${file}\n`);
     }
+    // CacheDirectory= (Node's compile cache); under DynamicUser= it lives in /var/cache/private.
+    for (const dir of [`/var/cache/${name}`, `/var/cache/private/${name}`]) {
+      if (!existsSync(dir)) continue;
+      rmSync(dir, { recursive: true, force: true });
+      out(`removed ${dir}\n`);
+    }
     if (purgeSecrets(name)) out(`removed ${name}'s secrets (${credentialsDir(name)})\n`);
   }
   out(
     `${name}: disabled${files.length ? ', stopped and its units removed' : ''}.` +
-      ` Kept: the app's code, /var/lib/${name}${purge ? ' and the system user (sysusers never deletes users)' : `, ${defaultEnvFile(name)} and the user (--purge removes the env file and the sysusers entry)`}\n`,
+      ` Kept: the app's code, /var/lib/${name}${purge ? ' and the system user (sysusers never deletes users)' : `, ${defaultEnvFile(name)} and the user (--purge removes the env file, /var/cache/${name} and the sysusers entry)`}\n`,
   );
 }
 
@@ -83,6 +89,6 @@ export const disableCommand: CommandModule<object, { name: string; purge?: boole
   builder: (y) =>
     y
       .positional('name', { type: 'string', demandOption: true })
-      .option('purge', { type: 'boolean', default: false, describe: `also remove /etc/nodeunit/<name>.env and the /etc/sysusers.d entry` }) as never,
+      .option('purge', { type: 'boolean', default: false, describe: `also remove /etc/nodeunit/<name>.env, /var/cache/<name> and the /etc/sysusers.d entry` }) as never,
   handler: underAppLock('disable', (a) => a.name, (argv) => disable(argv.name, argv.purge === true)),
 };

@@ -344,11 +344,13 @@ describeE2E('nodeunit enable and the app commands under systemd', () => {
     await c.writeFile(`/etc/nodeunit/${APP}.env`, 'SECRET=1\n', 0o600);
     // The instances' shared connection counts (RuntimeDirectoryPreserve=yes): there while it ran, gone after.
     expect((await c.exec(['test', '-d', `/run/nodeunit/${APP}`])).code).toBe(0);
+    expect((await c.exec(['test', '-d', `/var/cache/${APP}`])).code).toBe(0);
     const r = await nu(['disable', APP, '--purge']);
     ok(r);
     const left = await c.sh(`ls /etc/systemd/system | grep -E '^${APP}[.@-]'; ls /etc/sysusers.d /etc/nodeunit 2>/dev/null | grep ${APP}; true`);
     expect(left.stdout.trim()).toBe('');
     expect((await c.exec(['test', '-e', `/run/nodeunit/${APP}`])).code).not.toBe(0);
+    expect((await c.exec(['test', '-e', `/var/cache/${APP}`])).code).not.toBe(0); // CacheDirectory=, Node's compile cache
     expect((await c.exec(['test', '-d', `/var/lib/${APP}`])).code).toBe(0);
     expect((await c.exec(['test', '-f', '/opt/apps/hello.js'])).code).toBe(0);
     for (const u of [`${APP}.target`, `${APP}@1.service`, `${APP}-${PORT}.socket`]) {
