@@ -12,6 +12,16 @@ export const START_TITLES: Record<string, string> = {
   'pm2-warm': 'pm2 start -i 2 (daemon warm)',
   plain: 'plain node: systemctl start',
 };
+/**
+ * One contender's samples of a kill or hang figure (5, 7) and its recovery:
+ * how many rounds recovered, and the summary of their times (undefined when none did).
+ */
+function recoverySummary<S extends { contender: string; recoverMs: number | null }>(samples: S[], id: string) {
+  const ss = samples.filter((s) => s.contender === id);
+  const rec = ss.map((s) => s.recoverMs).filter((x): x is number => x !== null);
+  return { ss, recovered: rec.length, recoverMs: rec.length ? summarize(rec) : undefined };
+}
+
 /** Everything derived from the raw samples, used by the table and the charts alike. */
 export function derive(r: PinnedResults) {
   const info = new Map<string, ContenderInfo>(r.contenders.map((c) => [c.id, c]));
@@ -88,8 +98,7 @@ export function derive(r: PinnedResults) {
     };
   });
   const kill = ids(r.samples.kill).map((id) => {
-    const ss = r.samples.kill.filter((s) => s.contender === id);
-    const rec = ss.map((s) => s.recoverMs).filter((x): x is number => x !== null);
+    const { ss, recoverMs } = recoverySummary(r.samples.kill, id);
     return {
       id,
       label: label(id),
@@ -99,7 +108,7 @@ export function derive(r: PinnedResults) {
       inflight: ss.map((s) => s.inflightOnKilled),
       refused: ss.map((s) => s.refused),
       beyondInflight: ss.map((s) => Math.max(0, s.failed - s.inflightOnKilled)),
-      recoverMs: rec.length ? summarize(rec) : undefined,
+      recoverMs,
       requests: median(ss.map((s) => s.requests)),
     };
   });
@@ -116,16 +125,15 @@ export function derive(r: PinnedResults) {
   const nuStartId = start.find((s) => s.tool === 'nodeunit' && s.instances === 2 && !s.label.includes('no sandbox'))?.id ?? 'nodeunit';
   const startMs = (id: string) => start.find((s) => s.id === id)?.ms.median ?? NaN;
   const hang = ids(r.samples.hang).map((id) => {
-    const ss = r.samples.hang.filter((s) => s.contender === id);
-    const rec = ss.map((s) => s.recoverMs).filter((x): x is number => x !== null);
+    const { ss, recovered, recoverMs } = recoverySummary(r.samples.hang, id);
     return {
       id,
       label: label(id),
       tool: tool(id),
-      detected: rec.length,
+      detected: recovered,
       rounds: ss.length,
       windowSec: ss[0].windowSec,
-      recoverMs: rec.length ? summarize(rec) : undefined,
+      recoverMs,
       failed: summarize(ss.map((s) => s.failed)),
       requests: summarize(ss.map((s) => s.requests)),
     };

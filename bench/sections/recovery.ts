@@ -20,7 +20,7 @@
  * of them only. BENCH_RECOVERY_ROUNDS (default 5), BENCH_CRASH_WINDOW override the defaults.
  */
 import { cpSync, existsSync, rmSync } from 'node:fs';
-import { renderApp, unitsToEnable, type AppSpec } from '../../src/units/index.js';
+import { appSpecWithDefaults, renderApp, unitsToEnable, type AppSpec } from '../../src/units/index.js';
 import { LTS_NODE } from '../../test/e2e/harness/nodeunit.js';
 import type { Container } from '../../test/e2e/harness/container.js';
 import { killWithInflight, Pm2Contender } from '../lib/contenders.js';
@@ -34,24 +34,17 @@ let WINDOW_SEC = 180;
 let log: (m: string) => void = console.log;
 
 function spec(name: string, script: string, port: number, systemdVersion: number): AppSpec {
-  return {
+  return appSpecWithDefaults({
     name,
     script,
-    instances: 1,
     ports: [{ port }],
     user: { kind: 'dynamic' },
     cwd: '/opt/bench/apps',
     env: [['PORT', String(port)]],
     node: LTS_NODE,
-    nodeOptions: [],
-    watchdogSec: 30,
-    ready: 'listen',
-    drainTimeoutSec: 10,
-    balance: 'shared',
-    harden: true,
     nodeunitPath: '/usr/bin/nodeunit',
     systemdVersion,
-  };
+  });
 }
 
 async function install(c: Container, s: AppSpec) {

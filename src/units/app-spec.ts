@@ -1,3 +1,5 @@
+import { DEFAULT_DRAIN_TIMEOUT_SEC, DEFAULT_READY } from './exec-start.js';
+
 /**
  * What `nodeunit enable` has decided about one app, after parsing and
  * validating the command line and probing the host. The unit renderers take
@@ -81,4 +83,28 @@ export interface RenderedFile {
   /** File name relative to the unit directory, e.g. `myapp@.service`. */
   path: string;
   content: string;
+}
+
+/** What every AppSpec needs from its caller: the app, its user and directory, the node binary and the host. */
+export type AppSpecEssentials = Pick<AppSpec, 'name' | 'script' | 'user' | 'cwd' | 'node' | 'nodeunitPath' | 'systemdVersion'>;
+
+/**
+ * An AppSpec with nodeunit's defaults for every field the caller leaves out:
+ * what `nodeunit enable` decides when no option is given (1 instance, no
+ * ports, no env, no node options, WatchdogSec=30, ready on listen, the default
+ * drain timeout, `--balance shared`, hardened). Fields given win.
+ */
+export function appSpecWithDefaults(fields: AppSpecEssentials & Partial<AppSpec>): AppSpec {
+  return {
+    instances: 1,
+    ports: [],
+    env: [],
+    nodeOptions: [],
+    watchdogSec: 30,
+    ready: DEFAULT_READY,
+    drainTimeoutSec: DEFAULT_DRAIN_TIMEOUT_SEC,
+    balance: 'shared',
+    harden: true,
+    ...fields,
+  };
 }

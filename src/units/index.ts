@@ -1,4 +1,5 @@
-export type { AppSpec, RenderedFile } from './app-spec.js';
+export type { AppSpec, AppSpecEssentials, RenderedFile } from './app-spec.js';
+export { appSpecWithDefaults } from './app-spec.js';
 export { renderApp } from './render-app.js';
 export { GENERATED_MARKER, isGeneratedByNodeunit } from './marker.js';
 export { DIRECTIVE_SINCE, isDirectiveSupported } from './directive-versions.js';

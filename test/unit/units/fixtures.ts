@@ -1,26 +1,17 @@
-import type { AppSpec } from '../../../src/units/app-spec.js';
+import { appSpecWithDefaults, type AppSpec } from '../../../src/units/app-spec.js';
 
 /** What `nodeunit enable myapp /opt/apps/myapp/index.js` decides with every default. */
 export function defaultSpec(overrides: Partial<AppSpec> = {}): AppSpec {
-  return {
+  return appSpecWithDefaults({
     name: 'myapp',
     script: '/opt/apps/myapp/index.js',
-    instances: 1,
-    ports: [],
     user: { kind: 'static', name: 'myapp' },
     cwd: '/opt/apps/myapp',
-    env: [],
     node: '/usr/bin/node',
-    nodeOptions: [],
-    watchdogSec: 30,
-    ready: 'listen',
-    drainTimeoutSec: 10,
-    balance: 'shared',
-    harden: true,
     nodeunitPath: '/usr/bin/nodeunit',
     systemdVersion: 252,
     ...overrides,
-  };
+  });
 }
 
 /** The snapshot matrix; the systemd-analyze test renders the same cases for real. */
