@@ -4,7 +4,7 @@ import { dirname, isAbsolute, normalize, resolve } from 'node:path';
 import { UserError } from '../errors';
 import { parseDrainTimeout } from '../launcher/parse-args';
 import type { AppSpec } from '../units/app-spec';
-import { DEFAULT_DRAIN_TIMEOUT_SEC, DEFAULT_READY } from '../units/exec-start';
+import { DEFAULT_BALANCE, DEFAULT_DRAIN_TIMEOUT_SEC, DEFAULT_READY, DEFAULT_WATCHDOG_SEC } from '../units/exec-start';
 import { currentPath } from '../system/releases';
 import { hasInvalidUnicode } from '../units/quote';
 import { listenAddress } from '../units/render-socket';
@@ -177,7 +177,7 @@ export function parseCpuQuota(value: string | undefined): number | undefined {
 }
 
 export function parseWatchdog(value: string | undefined): number {
-  if (value === undefined) return 30;
+  if (value === undefined) return DEFAULT_WATCHDOG_SEC;
   const v = value.trim().replace(/s$/, '');
   if (!/^\d+$/.test(v) || Number(v) > 86400) throw new UserError(`--watchdog must be whole seconds (0 = off), not '${value}'`, 2);
   return Number(v);
@@ -190,7 +190,7 @@ export function parseReady(value: string | undefined): AppSpec['ready'] {
 }
 
 export function parseBalance(value: string | undefined): AppSpec['balance'] {
-  if (value === undefined) return 'shared';
+  if (value === undefined) return DEFAULT_BALANCE;
   if (value === 'shared' || value === 'reuseport') return value;
   throw new UserError(`--balance must be shared or reuseport, not '${value}'`, 2);
 }

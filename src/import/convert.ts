@@ -1,9 +1,8 @@
 import { basename, extname, isAbsolute, resolve } from 'node:path';
 import { MAX_INSTANCES, parseEnvAssignment, validateAppName, validateUserName } from '../apps/spec';
-import type { AppSpec } from '../units/app-spec';
+import { appSpecWithDefaults, type AppSpec } from '../units/app-spec';
 import { looksSecret } from '../units/credentials';
 import { homeBindsFor } from '../units/sandbox';
-import { DEFAULT_DRAIN_TIMEOUT_SEC } from '../units/exec-start';
 import { cronToOnCalendar } from './cron';
 import { resolvePackageScript } from './npm';
 import { pm2Option, type VerdictKind } from './pm2-options';
@@ -393,7 +392,7 @@ export function convertApp(raw: Record<string, unknown>, host: ImportHost): Impo
   } else user = { kind: 'static', name: userNameFor(name) };
 
   // --- memory, restarts, readiness, stop ---
-  const spec: AppSpec = {
+  const spec: AppSpec = appSpecWithDefaults({
     name,
     script: scriptPath,
     instances: Math.min(inst.count, MAX_INSTANCES),
@@ -403,15 +402,10 @@ export function convertApp(raw: Record<string, unknown>, host: ImportHost): Impo
     env: envPairs,
     node: node ?? '/usr/bin/node',
     nodeOptions,
-    watchdogSec: 30,
-    ready: 'listen',
-    drainTimeoutSec: DEFAULT_DRAIN_TIMEOUT_SEC,
-    balance: 'shared',
-    harden: true,
     nodeunitPath: host.nodeunitPath,
     systemdVersion: host.systemdVersion,
     restart: 'always',
-  };
+  });
   if (args.length) spec.args = args;
   if (kind === 'exec' && command) spec.command = command;
   const writable = [...new Set(['', pm2Name, name].flatMap((k) => host.writable?.get(k) ?? []))];

@@ -1,4 +1,4 @@
-import { DEFAULT_DRAIN_TIMEOUT_SEC, DEFAULT_READY } from './exec-start.js';
+import { DEFAULT_BALANCE, DEFAULT_DRAIN_TIMEOUT_SEC, DEFAULT_READY, DEFAULT_WATCHDOG_SEC } from './exec-start.js';
 
 /**
  * What `nodeunit enable` has decided about one app, after parsing and
@@ -100,10 +100,10 @@ export function appSpecWithDefaults(fields: AppSpecEssentials & Partial<AppSpec>
     ports: [],
     env: [],
     nodeOptions: [],
-    watchdogSec: 30,
+    watchdogSec: DEFAULT_WATCHDOG_SEC,
     ready: DEFAULT_READY,
     drainTimeoutSec: DEFAULT_DRAIN_TIMEOUT_SEC,
-    balance: 'shared',
+    balance: DEFAULT_BALANCE,
     harden: true,
     ...fields,
   };

@@ -4,6 +4,8 @@ import { renderCommandLine } from './quote.js';
 /** nodeunit's own defaults; flags equal to them are left off to keep ExecStart= short. */
 export const DEFAULT_READY: AppSpec['ready'] = 'listen';
 export const DEFAULT_DRAIN_TIMEOUT_SEC = 10;
+export const DEFAULT_WATCHDOG_SEC = 30;
+export const DEFAULT_BALANCE: AppSpec['balance'] = 'shared';
 
 /** argv of the service: nodeunit, which execs node in place with the preload. */
 export function execStartArgv(spec: AppSpec): string[] {
