@@ -10,7 +10,7 @@ import { dependencyRank, existingAppFiles, removeFileDurably, UNIT_DIR } from '.
 import { purgeSecrets } from '../system/credentials';
 import { credentialsDir } from '../units/credentials';
 import { defaultEnvFile } from '../units/index';
-import { balanceDir } from '../units/render-service';
+import { balanceDir, cacheDir } from '../units/render-service';
 import { validateAppName } from './app-options';
 import { instanceUnit, out, requireRoot } from './common';
 import { UserError } from './user-error';
@@ -70,7 +70,7 @@ export async function disable(nameArg: string, purge: boolean): Promise<void> {
       out(`removed ${file}\n`);
     }
     // CacheDirectory= (Node's compile cache); under DynamicUser= it lives in /var/cache/private.
-    for (const dir of [`/var/cache/${name}`, `/var/cache/private/${name}`]) {
+    for (const dir of [cacheDir(name), `/var/cache/private/${name}`]) {
       if (!existsSync(dir)) continue;
       rmSync(dir, { recursive: true, force: true });
       out(`removed ${dir}\n`);

@@ -215,7 +215,7 @@ function createAcceptPacing({ instances, totalFor, holdersFor = () => undefined,
         }
         state.total = state.peak;
         state.n = shared.instances;
-        state.readAt = now();
+        state.readAt = t;
         return true;
       }
       const total = totalFor(state.port);

@@ -27,7 +27,6 @@
 function startCompileCache({ moduleApi, env, supported }) {
   const base = (env.CACHE_DIRECTORY || '').split(':')[0];
   if (!supported || !base.startsWith('/') || env.NODE_COMPILE_CACHE || env.NODE_DISABLE_COMPILE_CACHE) return undefined;
-  if (typeof moduleApi.enableCompileCache !== 'function' || typeof moduleApi.flushCompileCache !== 'function') return undefined;
   const result = moduleApi.enableCompileCache(`${base}/node-compile-cache`);
   if (!result || result.status !== moduleApi.constants.compileCacheStatus.ENABLED) return undefined;
   return { directory: result.directory, flush: () => moduleApi.flushCompileCache() };

@@ -68,6 +68,11 @@ function pacesAccepts(spec: AppSpec): boolean {
   return spec.command === undefined && spec.balance === 'shared' && distinctPorts(spec).length > 0;
 }
 
+/** The CacheDirectory= where the preload keeps Node's compile cache (src/preload/compile-cache.cjs). */
+export function cacheDir(name: string): string {
+  return `/var/cache/${name}`;
+}
+
 /** The RuntimeDirectory= where instances share their connection counts (src/preload/balance-counts.cjs). */
 export function balanceDir(name: string): string {
   return `/run/nodeunit/${name}`;
@@ -151,7 +156,7 @@ export function renderService(spec: AppSpec): RenderedFile {
     ...environment(spec),
     ...balanceRuntimeDirectory(spec),
     ...(spec.command === undefined
-      ? [directive('CacheDirectory', escapeSpecifiers(spec.name), `Node's compile cache (Node >= 22.10) in /var/cache/${spec.name}: a restart skips compiling the modules again`)]
+      ? [directive('CacheDirectory', escapeSpecifiers(cacheDir(spec.name).slice('/var/cache/'.length)), `Node's compile cache (Node >= 22.10) in ${cacheDir(spec.name)}: a restart skips compiling the modules again`)]
       : []),
     directive('SyslogIdentifier', escapeSpecifiers(spec.name), "journal lines are tagged with the app's name, not 'node'"),
     ...(spec.logRateLimit === undefined
