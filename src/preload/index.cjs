@@ -42,6 +42,7 @@ const { subscribe } = require('./channels.cjs');
 const { loadSecrets } = require('./credentials.cjs');
 const { createUpgradeDrain } = require('./upgrade-drain.cjs');
 const { startCompileCache } = require('./compile-cache.cjs');
+const { startCpuShare } = require('./cpu-share.cjs');
 
 function main() {
   loadSecrets(process.env, fs, path);
@@ -95,6 +96,7 @@ function main() {
   });
 
   startWatchdog(notifier, settings.watchdogUsec);
+  startCpuShare({ fs });
   if (settings.ready === 'start') becomeReady();
   else {
     status.waiting(settings.ready);

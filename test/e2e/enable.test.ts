@@ -45,6 +45,20 @@ describeE2E('nodeunit enable and the app commands under systemd', () => {
     return seen;
   };
 
+  /**
+   * The autogroup nice of each pid once all equal `nice` (src/preload/cpu-share.cjs:
+   * first set 0.5 s after start, re-checked every 10 s), or the last values seen.
+   */
+  const autogroupNice = async (ps: string[], nice: number) => {
+    let last: string[] = [];
+    const read = async () => {
+      last = (await c.sh(ps.map((p) => `sed -n 's/.* nice //p' /proc/${p}/autogroup`).join('; '))).stdout.trim().split('\n');
+      return last.length === ps.length && last.every((n) => n === String(nice));
+    };
+    await until(read, 25_000, `autogroup nice ${nice} on ${ps.join(', ')}`).catch(() => undefined);
+    return last.map(Number);
+  };
+
   beforeAll(async () => {
     c = await bootWithNodeunit();
   });
@@ -91,6 +105,15 @@ describeE2E('nodeunit enable and the app commands under systemd', () => {
     expect((await c.exec(['cat', `/etc/sysusers.d/nodeunit-${APP}.conf`])).stdout).toContain(`u ${APP} -`);
     expect((await c.exec(['ps', '-o', 'user=', '-p', ps[0]])).stdout.trim()).toBe(APP);
     expect((await c.exec(['systemctl', 'is-enabled', `${APP}.target`])).stdout.trim()).toBe('enabled');
+  });
+
+  it('the 4 instances weigh as one app on the CPU: each autogroup (one per service) gets nice 6, a quarter of one', async () => {
+    // Autogrouping is in the host's kernel (a container cannot turn it off);
+    // each instance, started by systemd in a session of its own, is a group.
+    const ps = await pids(4);
+    expect(await autogroupNice(ps, 6)).toEqual([6, 6, 6, 6]);
+    const sessions = (await c.sh(ps.map((p) => `sed 's/ nice.*//' /proc/${p}/autogroup`).join('; '))).stdout.trim().split('\n');
+    expect(new Set(sessions).size).toBe(4);
   });
 
   it('enable twice is a no-op: files byte-identical, nothing restarted', async () => {
@@ -227,12 +250,15 @@ describeE2E('nodeunit enable and the app commands under systemd', () => {
     // 2 busy CPUs (seen once: 5 of 6 in 400 requests, hybrid leg). Up to 2,000 requests; the loop stops
     // as soon as all 6 have answered, and an instance that never accepts still fails it.
     expect((await answering(PORT, 2000, 6)).size).toBe(6);
+    // The 4 that ran on see the 2 new ones within 10 s: six sixths of one group.
+    expect(await autogroupNice(await pids(6), 8)).toEqual([8, 8, 8, 8, 8, 8]);
     const down = await nu(['scale', APP, '2']);
     ok(down);
     expect((await c.sh(`ls /etc/systemd/system/${APP}.target.wants | grep '@.*service'`)).stdout.trim().split('\n')).toEqual([`${APP}@1.service`, `${APP}@2.service`]);
     for (const i of [3, 4, 5, 6]) expect((await show(c, `${APP}@${i}.service`, 'ActiveState')).ActiveState).toBe('inactive');
     expect(await pids(2)).toEqual(before);
     expect((await answering(PORT, 400, 2)).size).toBe(2);
+    expect(await autogroupNice(before, 3)).toEqual([3, 3]);
     ok(await nu(['scale', APP, '4']));
   });
 
@@ -284,6 +310,8 @@ describeE2E('nodeunit enable and the app commands under systemd', () => {
     ok(await nu(['scale', 'rp', '3']));
     expect((await c.exec(['systemctl', 'is-active', 'rp-18201@3.socket', 'rp@3.service'])).stdout.trim().split('\n')).toEqual(['active', 'active']);
     expect((await answering(port, 400, 3)).size).toBe(3);
+    const rp = await Promise.all([1, 2, 3].map((i) => mainPid(`rp@${i}.service`)));
+    expect(await autogroupNice(rp, 5)).toEqual([5, 5, 5]); // a socket each, still one app
     ok(await nu(['disable', 'rp']));
     const quiet = await nu(['enable', 'idle', '/opt/apps/hello.js', '--port', '127.0.0.1:18202', '--env', 'PORT=18202', '--dynamic-user', '--no-start']);
     ok(quiet);
@@ -292,6 +320,8 @@ describeE2E('nodeunit enable and the app commands under systemd', () => {
     expect((await c.exec(['systemctl', 'is-enabled', 'idle@1.service'])).stdout.trim()).toBe('enabled');
     ok(await nu(['start', 'idle']));
     expect((await get(c, 'http://127.0.0.1:18202/')).code).toBe(0);
+    await sleep(1500); // past the first check (0.5 s): a lone instance keeps nice 0
+    expect(await autogroupNice([await mainPid('idle@1.service')], 0)).toEqual([0]);
     ok(await nu(['disable', 'idle', '--purge']));
   });
 
