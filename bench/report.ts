@@ -289,7 +289,8 @@ export function renderRun(run: BenchRun, base: string): string {
   const L: string[] = [];
   L.push(`# nodeunit benchmark — ${run.date}${run.quick ? ' (QUICK MODE: 1 round, short loads; a smoke run, not for citing)' : ''}`, '');
   L.push(
-    `\`npm run bench\`${run.sections.length < 5 ? ` (sections ${run.sections.join(', ')})` : ''}: ${m.cpuModel}, ${m.cores} cores, Linux ${m.kernel}. ` +
+    `\`npm run bench\`${run.sections.length < 5 ? ` (sections ${run.sections.join(', ')})` : ''}: ${m.cpuModel}, ${m.cores} cores, Linux ${m.kernel}` +
+      `${m.autogroup ? `, autogrouping ${m.autogroup === '1' ? 'on' : m.autogroup === '0' ? 'off' : 'not in this kernel'} (kernel.sched_autogroup_enabled)` : ''}. ` +
       `Run took ${Math.round(run.durationSec / 60)} min; load average ${f1x(m.loadAvgStart)} at start, ${f1x(m.loadAvgEnd)} at the end. ` +
       `Raw samples: \`${base}.json\`.`,
     '',

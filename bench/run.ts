@@ -97,6 +97,15 @@ log(
   `${QUICK ? 'QUICK mode' : 'full run'}: sections ${sections.join(', ')}; output to ${OUT}; ` +
     (takeLock ? `each section takes ${LOCK} while it runs` : `no lock taken per section (${process.env.BENCH_LOCK === '0' ? 'BENCH_LOCK=0' : 'a parent holds it'})`),
 );
+/** kernel.sched_autogroup_enabled: '1', '0', or 'absent' (a kernel without it); see src/preload/cpu-share.cjs. */
+function autogroupSetting(): string {
+  try {
+    return readFileSync('/proc/sys/kernel/sched_autogroup_enabled', 'utf8').trim();
+  } catch {
+    return 'absent';
+  }
+}
+
 const run: BenchRun = {
   format: 2,
   date: localDate(startedAt),
@@ -109,6 +118,7 @@ const run: BenchRun = {
     cpuModel: (readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m)?.[1] ?? 'unknown').trim(),
     cores: os.cpus().length,
     kernel: os.release(),
+    autogroup: autogroupSetting(),
     loadAvgStart,
     loadAvgEnd: [],
   },

@@ -246,6 +246,8 @@ export interface BenchRun {
     cpuModel: string;
     cores: number;
     kernel: string;
+    /** kernel.sched_autogroup_enabled ('1', '0', 'absent'); missing in runs before it was recorded. */
+    autogroup?: string;
     loadAvgStart: number[];
     loadAvgEnd: number[];
   };
