@@ -2,20 +2,21 @@
 /**
  * One app, one share of the CPU, however many instances it runs.
  *
- * With the kernel's autogrouping (sched(7), "The autogroup feature"; on in
- * Debian's kernels, kernel.sched_autogroup_enabled=1) the scheduler divides
+ * With the kernel's autogrouping (sched(7), "The autogroup feature";
+ * kernel.sched_autogroup_enabled=1, the mainline default; Debian's kernels
+ * ship it off, and then this changes nothing) the scheduler divides
  * CPU time between sessions first, and systemd starts every service in a
  * session of its own (setsid(2), systemd.exec(5)). The N instances of an app
  * (NAME@1..N.service) are therefore N groups and, when the CPUs are busy,
  * outweigh a local proxy, a database or a load generator N to 1, while one
  * service, or pm2's daemon and workers in one session, weighs 1. (Measured:
- * autocannon sharing 2 CPUs with 4 instances served 0.8x of what it served
- * against pm2's cluster; with autogrouping off, 1.0x.) systemd's own model
+ * autocannon sharing 2 CPUs with 4 instances got 0.79-0.84x of the req/s it
+ * got from pm2's cluster; with autogrouping off 0.76-1.04x; with this
+ * 1.01-1.04x: bench/README.md.) systemd's own model
  * already counts the app once: template instances sit in system-NAME.slice,
  * which gets one CPUWeight= when the cpu controller is on, and then
- * autogrouping does not apply at all ("the use of the cgroups(7) CPU
- * controller to place processes in cgroups other than the root CPU cgroup
- * overrides the effect of autogrouping", sched(7)). This sets the
+ * autogrouping does not apply at all (autogroups form only in the root CPU
+ * cgroup; sched(7), "Group scheduling"). This sets the
  * autogroup's nice value (/proc/self/autogroup) so that the weights of the
  * N running instances add up to about one nice-0 group.
  *
