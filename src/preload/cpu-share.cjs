@@ -45,6 +45,8 @@
  *     the whole host (kernel/sched/autogroup.c), and the instances start
  *     together                        -> retried after 100–300 ms
  *   - any other error (EPERM, EACCES, EROFS) -> 'denied': nothing more
+ * NODEUNIT_CPU_SHARE=0 in the unit's environment turns this off (settings.cjs):
+ * each instance then weighs as a service of its own, as before.
  * Only the autogroup's weight against other sessions changes: the instances'
  * own nice, and an idle CPU's availability to any of them, stay as they were.
  * The timers are unref'd: they never keep the app alive.

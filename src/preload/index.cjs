@@ -96,7 +96,7 @@ function main() {
   });
 
   startWatchdog(notifier, settings.watchdogUsec);
-  startCpuShare({ fs });
+  if (settings.cpuShare) startCpuShare({ fs });
   if (settings.ready === 'start') becomeReady();
   else {
     status.waiting(settings.ready);

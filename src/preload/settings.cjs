@@ -15,6 +15,8 @@
  *   balanceDir      NODEUNIT_BALANCE_DIR, an absolute directory where the
  *                   instances share their connection counts
  *                   (balance-counts.cjs); undefined when unset or relative.
+ *   cpuShare        false only when NODEUNIT_CPU_SHARE=0: each instance keeps
+ *                   the weight of a whole service (cpu-share.cjs)
  */
 const { parseFd } = require('./notify.cjs');
 const { watchdogPeriodUsec } = require('./watchdog.cjs');
@@ -34,6 +36,7 @@ const CONSUMED = [
   'NODEUNIT_ADOPT',
   'NODEUNIT_SECRETS',
   'NODEUNIT_BALANCE_DIR',
+  'NODEUNIT_CPU_SHARE',
 ];
 
 function readSettings(env, pid) {
@@ -47,6 +50,7 @@ function readSettings(env, pid) {
     fds: listenFds(env, pid),
     instances: /^[1-9]\d{0,3}$/.test(env.NODEUNIT_INSTANCES || '') ? Number(env.NODEUNIT_INSTANCES) : 1,
     balanceDir: (env.NODEUNIT_BALANCE_DIR || '').startsWith('/') ? env.NODEUNIT_BALANCE_DIR : undefined,
+    cpuShare: env.NODEUNIT_CPU_SHARE !== '0',
   };
 }
 

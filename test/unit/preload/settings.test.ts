@@ -13,6 +13,7 @@ describe('readSettings', () => {
       watchdogUsec: 0,
       fds: [],
       instances: 1,
+      cpuShare: true,
     });
   });
   it('reads what the launcher and systemd set', () => {
@@ -25,6 +26,7 @@ describe('readSettings', () => {
       LISTEN_PID: '42',
       LISTEN_FDS: '1',
       NODEUNIT_INSTANCES: '4',
+      NODEUNIT_CPU_SHARE: '0',
     };
     expect(readSettings(env, 42)).toEqual({
       notifyFd: 5,
@@ -34,6 +36,7 @@ describe('readSettings', () => {
       watchdogUsec: 4_000_000,
       fds: [{ fd: 3, name: 'unknown' }],
       instances: 4,
+      cpuShare: false,
     });
   });
   it('falls back to defaults on malformed values', () => {
@@ -41,9 +44,11 @@ describe('readSettings', () => {
     expect(s.ready).toBe('listen');
     expect(s.instances).toBe(1);
     expect(s.drainTimeoutMs).toBe(10_000);
+    expect(readSettings({ NODEUNIT_CPU_SHARE: 'no' }, 42).cpuShare).toBe(true); // only 0 turns it off
   });
   it('consumes the systemd and nodeunit variables, but not NODEUNIT_INSTANCE', () => {
     expect(CONSUMED).toEqual(expect.arrayContaining(['NOTIFY_SOCKET', 'WATCHDOG_USEC', 'WATCHDOG_PID', 'LISTEN_FDS', 'LISTEN_PID', 'LISTEN_FDNAMES']));
     expect(CONSUMED).not.toContain('NODEUNIT_INSTANCE');
+    expect(CONSUMED).toContain('NODEUNIT_CPU_SHARE');
   });
 });
