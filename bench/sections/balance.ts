@@ -15,7 +15,9 @@
  *
  * Contenders: nodeunit `--balance shared` (the default, with accept pacing),
  * the same without pacing (a drop-in sets NODEUNIT_INSTANCES=1: what shared
- * did before), `--balance reuseport`, and `pm2 start -i 4`. Rounds alternate
+ * did before), `--balance reuseport`, the default with NODEUNIT_CPU_SHARE=0
+ * (each instance's autogroup weighs as a whole service, as before
+ * src/preload/cpu-share.cjs), and `pm2 start -i 4`. Rounds alternate
  * the order. Each section boots its own container and returns its samples;
  * summary() and chart() render them (bench/report.ts).
  */
@@ -57,6 +59,8 @@ function contenders(c: Container) {
     nu(DEFAULT_BALANCE_ID, 'shared', 18431, 'nodeunit shared (paced, default)'),
     nu('bunpaced', 'shared', 18432, 'nodeunit shared, no pacing', 'Environment=NODEUNIT_INSTANCES=1'),
     nu('breuse', 'reuseport', 18433, 'nodeunit reuseport'),
+    // What the default did before its instances shared one CPU weight (src/preload/cpu-share.cjs).
+    nu('bweigh', 'shared', 18435, 'nodeunit shared, each instance weighs 1', 'Environment=NODEUNIT_CPU_SHARE=0'),
     pm,
   ];
 }
