@@ -60,7 +60,7 @@ function contenders(c: Container) {
     nu('bunpaced', 'shared', 18432, 'nodeunit shared, no pacing', 'Environment=NODEUNIT_INSTANCES=1'),
     nu('breuse', 'reuseport', 18433, 'nodeunit reuseport'),
     // What the default did before its instances shared one CPU weight (src/preload/cpu-share.cjs).
-    nu('bweigh', 'shared', 18435, 'nodeunit shared, each instance weighs 1', 'Environment=NODEUNIT_CPU_SHARE=0'),
+    nu('bweigh', 'shared', 18435, 'nodeunit shared, NODEUNIT_CPU_SHARE=0', 'Environment=NODEUNIT_CPU_SHARE=0'),
     pm,
   ];
 }
