@@ -32,7 +32,8 @@
  *   - no cgroup path readable, or the tree not mounted where systemd puts it
  *     (/sys/fs/cgroup, /sys/fs/cgroup/unified, /sys/fs/cgroup/systemd) -> undefined
  *
- * startCpuShare({ fs, timers, random }) reads /proc/self/autogroup and then,
+ * startCpuShare({ fs, timers, random }) reads /proc/self/autogroup and
+ * /proc/self/cgroup (once: a unit's cgroup does not change) and then,
  * after 0.5 s (the instances start together) and every 10 s (scale, a crashed
  * instance), writes the nice value for the instances running. Outcomes:
  *   - no /proc/self/autogroup (a kernel without CONFIG_SCHED_AUTOGROUP)
@@ -100,38 +101,33 @@ function slicePeers(fs, cgroupText) {
   return undefined;
 }
 
+/** The autogroup's nice value; undefined without /proc/self/autogroup. */
 function readNice(fs) {
-  const m = / nice (-?\d+)/.exec(fs.readFileSync(AUTOGROUP, 'utf8'));
-  return m ? Number(m[1]) : undefined;
+  try {
+    const m = / nice (-?\d+)/.exec(fs.readFileSync(AUTOGROUP, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function startCpuShare({ fs, timers = globalThis, random = Math.random }) {
-  const state = { outcome: 'waiting', nice: 0 };
+  const nice = readNice(fs);
+  if (nice === undefined) return { outcome: 'unsupported', nice };
+  if (nice !== 0) return { outcome: 'left', nice };
+  const state = { outcome: 'waiting', nice };
+  // A unit's cgroup is fixed for its life: read once, its siblings at each check.
+  let cgroup = '';
   try {
-    state.nice = readNice(fs);
+    cgroup = fs.readFileSync('/proc/self/cgroup', 'utf8');
   } catch {
-    state.outcome = 'unsupported';
-    return state;
-  }
-  if (state.nice === undefined) {
-    state.outcome = 'unsupported';
-    return state;
-  }
-  if (state.nice !== 0) {
-    state.outcome = 'left';
-    return state;
+    // no cgroup: not an instance of anything
   }
   const later = (fn, ms) => {
     const t = timers.setTimeout(fn, ms);
     if (t && typeof t.unref === 'function') t.unref();
   };
   const check = () => {
-    let cgroup = '';
-    try {
-      cgroup = fs.readFileSync('/proc/self/cgroup', 'utf8');
-    } catch {
-      // no cgroup: one instance
-    }
     const peers = slicePeers(fs, cgroup);
     if (peers === undefined) {
       if (state.outcome === 'waiting') state.outcome = 'alone';
