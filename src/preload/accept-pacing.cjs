@@ -237,13 +237,15 @@ function createAcceptPacing({ instances, totalFor, holdersFor = () => undefined,
     if (!handle) return stopPacing(server);
     handle.readStop();
     state.paused = true;
-    const timer = timers.setTimeout(() => {
+    // Not unref'd: a stopped listening handle no longer keeps the loop
+    // alive, and an instance paused when its last connection closed would
+    // exit (status 0) instead of accepting again.
+    timers.setTimeout(() => {
       state.paused = false;
       // A server closed meanwhile has no handle (or another one): leave it.
       if (server._handle !== handle) return;
       if (handle.readStart() !== 0) stopPacing(server);
     }, PAUSE_MS);
-    if (timer && timer.unref) timer.unref();
   }
 
   return {

@@ -193,6 +193,59 @@ describe('readStop/readStart on an inherited listening fd (real Node)', () => {
   }, 15_000);
 });
 
+describe('a pause on a real listening socket (real Node)', () => {
+  it('keeps the process alive while paused with no connection left: it accepts again, it does not exit', async () => {
+    const parent = net.createServer();
+    await new Promise<void>((r) => parent.listen(0, '127.0.0.1', () => r()));
+    const port = (parent.address() as net.AddressInfo).port;
+    const fd = (parent as unknown as { _handle: { fd: number } })._handle.fd;
+    // The child paces its server on fd 3 (4 instances, 8 connections in all),
+    // is told of 3 reused connections (more than its share of 2), so it stops
+    // accepting; then they close. Nothing but the server keeps its loop alive.
+    const code = `
+      const { EventEmitter } = require('events');
+      const { createAcceptPacing } = require(${JSON.stringify(requirePreload.resolve('./accept-pacing.cjs'))});
+      const net = require('net');
+      const pacing = createAcceptPacing({ instances: 4, totalFor: () => 8 });
+      const s = net.createServer((c) => c.end('x'));
+      s.listen({ fd: 3 }, () => {
+        if (!pacing.track(s, [3])) { console.log('not tracked'); process.exit(1); }
+        const sockets = [1, 2, 3].map(() => new EventEmitter());
+        for (const c of sockets) {
+          pacing.onConnection(s, c);
+          for (let i = 0; i < 2; i++) pacing.onRequest(s, c, { shouldKeepAlive: true });
+        }
+        for (const c of sockets) c.emit('close');
+        console.log('paused');
+      });
+      process.on('exit', (code) => console.log('exit ' + code));`;
+    const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit', fd] });
+    parent.close();
+    let out = '';
+    child.stdout!.on('data', (b) => (out += b));
+    const exited = new Promise((r) => child.on('close', r));
+    try {
+      await new Promise<void>((r) => {
+        const wait = () => (out.includes('paused') || out.includes('exit') ? r() : setTimeout(wait, 10));
+        wait();
+      });
+      // Still serving after the pause: a new connection is answered.
+      const reply = await new Promise<string>((resolve, reject) => {
+        const c = net.connect(port, '127.0.0.1');
+        let body = '';
+        c.on('data', (b) => (body += b));
+        c.on('end', () => resolve(body));
+        c.on('error', reject);
+      });
+      expect(reply).toBe('x');
+      expect(out).not.toContain('exit');
+    } finally {
+      child.kill();
+      await exited;
+    }
+  }, 15_000);
+});
+
 describe('shedding surplus keep-alive connections', () => {
   it('asks connections beyond its fair share to close after their response, once each', () => {
     const t = fakeTimers();
