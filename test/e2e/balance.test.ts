@@ -169,7 +169,7 @@ describeE2E('accept pacing spreads a shared socket over every instance', () => {
       }
     });
 
-    it(`${app.name}: with over 9,000 TIME_WAIT sockets on the host, 32 keep-alive connections end up 8 per instance`, async () => {
+    it(`${app.name}: with over 9,000 TIME_WAIT sockets on the host, 32 keep-alive connections end up within 0.5-1.5x of 8 per instance`, async () => {
       // Reading the host's /proc/net/tcp for the total gave up beyond ~6,000
       // sockets (pacing off); the instances now share their counts in
       // /run/nodeunit/NAME instead, one <port>.<pid> file each.
@@ -195,8 +195,14 @@ describeE2E('accept pacing spreads a shared socket over every instance', () => {
         }));
         const held = await heldPerPid(c, app.port);
         console.log(`[e2e] ${app.name}: connections held per instance ${pids.map((p) => held.get(p) ?? 0).join('/')}`);
-        for (const p of pids) expect(held.get(p) ?? 0, `instance ${p} of ${pids.join('/')}: ${JSON.stringify([...held])}`).toBeGreaterThanOrEqual(5); // a connection shed on its last request is not reopened
-        for (const p of pids) expect(held.get(p) ?? 0).toBeLessThanOrEqual(9);
+        // Issue 10's band, 0.5-1.5x of the fair 8 (pacing off gave 2/10/10/10 and
+        // 6/6/6/14 here). Mostly 8/8/8/8, not always: a connection shed on its
+        // agent's last request is not reopened, and one that lands beyond an
+        // instance's share on its agent's last request is never shed (7/6/10/9
+        // seen, 1 run in 5, with the bounds 5-9 this test had before).
+        const say = `${pids.map((p) => held.get(p) ?? 0).join('/')}`;
+        for (const p of pids) expect(held.get(p) ?? 0, say).toBeGreaterThanOrEqual(4);
+        for (const p of pids) expect(held.get(p) ?? 0, say).toBeLessThanOrEqual(12);
       } finally {
         for (const a of agents) a.destroy();
       }
