@@ -18,12 +18,30 @@
  * Rule, after this instance accepts a connection on a paced server:
  *   - it holds fewer than 2 connections, or fewer than half are reused
  *                                                  -> nothing;
- *   - it holds more than its fair share, ceil(T / N), where T is the
- *     connections the instances hold on the server's port and N the
- *     instances running, both from the counts they share (`counts`,
- *     balance-counts.cjs, in the unit's RuntimeDirectory=). Units written
- *     before that have no such directory (the counts are re-read every
- *     COUNTS_TTL_MS: tens of microseconds); there T is the established
+ *   - with the counts the instances share (`counts`, balance-counts.cjs,
+ *     in the unit's RuntimeDirectory=, re-read every COUNTS_TTL_MS: tens of
+ *     microseconds): it holds at least its fair share, ceil(T / N), where T
+ *     is the connections the instances hold on the server's port and N the
+ *     instances running, counting connections it asked to close as gone,
+ *     while another instance holds less than that
+ *                                                  -> stop accepting
+ *     (server._handle.readStop(): uv_read_stop stops the listening socket's
+ *     io watcher, whose callback is libuv's accept loop) until that is no
+ *     longer so, checked every CHECK_MS, for at most MAX_PAUSE_MS in a row,
+ *     then accept again (readStart()). A stop takes effect at the next
+ *     poll: libuv's accept loop, once woken, accepts until the queue is
+ *     empty, which is why a burst can land on one instance and needs
+ *     shedding. New connections, the shed ones
+ *     coming back included, then wake only the instances below their share
+ *     (with only a 1 ms pause after taking one too many, shed connections
+ *     bounced between instances at their share: 64 keep-alive connections
+ *     took 129-283 connects to settle, 107-118 with this rule; measured in
+ *     a container, 2 CPUs). The check also runs when a request starts, so an
+ *     instance at its share steps aside before its siblings shed. The bound
+ *     keeps a sibling whose loop is blocked from holding new connections;
+ *     one that died is gone from the counts at the next read;
+ *   - without shared counts (units written before them have no such
+ *     directory), it holds more than its fair share, where T is the
  *     connections to the port (all instances, queued
  *     ones included, from /proc/net/tcp and tcp6, re-read when older than
  *     ACCEPT_TTL_MS: a burst of new connections changes it quickly; pacing
@@ -32,9 +50,7 @@
  *     cannot be read, NODEUNIT_INSTANCES): an instance that is down, stopped
  *     or added by `scale` counts at once, without a restart
  *                                                  -> stop accepting for
- *     PAUSE_MS (server._handle.readStop(): uv_read_stop stops the listening
- *     socket's io watcher, whose callback is libuv's accept loop), then
- *     accept again (readStart()). An instance with fewer connections takes
+ *     PAUSE_MS, then accept again. An instance with fewer connections takes
  *     the next ones meanwhile; the pause is bounded, so when a sibling is
  *     dead the survivors still take its share at once, only paced;
  *   - otherwise                                   -> nothing.
@@ -46,10 +62,13 @@
  *     its fair share (T re-read when older than TOTAL_TTL_MS), counting
  *     connections it has already asked to close as gone, and it has asked
  *     fewer than N x T connections to close in the current SHED_WINDOW_MS
+ *     (a window that starts afresh once it holds no connection; so does the
+ *     peak that the shared total is held at, see refresh)
  *                                              -> the response says
  *     `Connection: close` (response.shouldKeepAlive = false, as the drain
  *     does): the client reconnects, and the new connection goes to an
- *     instance below its share, since this one is pacing its accepts;
+ *     instance below its share, since this one is pacing its accepts
+ *     (with shared counts it stops accepting now, as above);
  *   - otherwise                                -> nothing.
  * Every request is answered; a shed connection closes after its response.
  * The share is strict (16 connections over 4 instances end as 4/4/4/4; with
@@ -69,6 +88,8 @@
  */
 
 const PAUSE_MS = 1;
+const CHECK_MS = 5;
+const MAX_PAUSE_MS = 20;
 const TOTAL_TTL_MS = 1000;
 const ACCEPT_TTL_MS = 100;
 const COUNTS_TTL_MS = 20;
@@ -215,6 +236,7 @@ function createAcceptPacing({ instances, totalFor, holdersFor = () => undefined,
         }
         state.total = state.peak;
         state.n = shared.instances;
+        state.least = shared.least;
         state.readAt = t;
         return true;
       }
@@ -229,23 +251,51 @@ function createAcceptPacing({ instances, totalFor, holdersFor = () => undefined,
 
   const keepAlive = (state) => state.reused * 2 >= state.open;
 
-  function afterAccept(server, state) {
-    if (state.open < 2 || state.paused || !keepAlive(state)) return;
-    if (!refresh(state, ACCEPT_TTL_MS)) return;
-    if (state.open <= fairShare(state.total, state.n)) return;
+  /**
+   * With shared counts: this instance holds its share (connections being
+   * shed count as gone) while another holds less. It then steps aside so
+   * that new connections, shed ones coming back included, wake only the
+   * instances below their share.
+   */
+  function full(state) {
+    if (state.least === undefined) return false;
+    const share = fairShare(state.total, state.n);
+    return state.open - state.shed >= share && state.least < share;
+  }
+
+  /**
+   * Stops accepting. Without shared counts for PAUSE_MS; with them while
+   * full(), checked every CHECK_MS, for at most MAX_PAUSE_MS in a row (a
+   * sibling below its share that does not accept, its loop blocked, holds
+   * new connections no longer than that).
+   */
+  function pause(server, state) {
     const handle = server._handle;
     if (!handle) return stopPacing(server);
     handle.readStop();
     state.paused = true;
+    const since = now();
+    const resume = () => {
+      // A server closed meanwhile has no handle (or another one): leave it.
+      if (server._handle !== handle) {
+        state.paused = false;
+        return;
+      }
+      if (counts && now() - since < MAX_PAUSE_MS && refresh(state) && full(state)) return wait(CHECK_MS);
+      state.paused = false;
+      if (handle.readStart() !== 0) stopPacing(server);
+    };
     // Not unref'd: a stopped listening handle no longer keeps the loop
     // alive, and an instance paused when its last connection closed would
     // exit (status 0) instead of accepting again.
-    timers.setTimeout(() => {
-      state.paused = false;
-      // A server closed meanwhile has no handle (or another one): leave it.
-      if (server._handle !== handle) return;
-      if (handle.readStart() !== 0) stopPacing(server);
-    }, PAUSE_MS);
+    const wait = (ms) => timers.setTimeout(resume, ms);
+    wait(counts ? CHECK_MS : PAUSE_MS);
+  }
+
+  function afterAccept(server, state) {
+    if (state.open < 2 || state.paused || !keepAlive(state)) return;
+    if (!refresh(state, ACCEPT_TTL_MS)) return;
+    if (state.least !== undefined ? full(state) : state.open > fairShare(state.total, state.n)) pause(server, state);
   }
 
   return {
@@ -264,7 +314,7 @@ function createAcceptPacing({ instances, totalFor, holdersFor = () => undefined,
       // stream it never started reading); on an fd it cannot read, give up.
       if (handle.readStart() !== 0) return false;
       if (counts) counts.publish(address.port, 0);
-      paced.set(server, { open: 0, paused: false, total: 0, peak: 0, peakAt: -Infinity, n: instances, readAt: -Infinity, port: address.port, fd: handle.fd, shedding: new WeakSet(), shed: 0, windowAt: -Infinity, windowSheds: 0, requests: new WeakMap(), reused: 0 });
+      paced.set(server, { open: 0, paused: false, total: 0, least: undefined, peak: 0, peakAt: -Infinity, n: instances, readAt: -Infinity, port: address.port, fd: handle.fd, shedding: new WeakSet(), shed: 0, windowAt: -Infinity, windowSheds: 0, requests: new WeakMap(), reused: 0 });
       return true;
     },
     /** A connection this process accepted (the `net.server.socket` channel). */
@@ -278,6 +328,17 @@ function createAcceptPacing({ instances, totalFor, holdersFor = () => undefined,
         if (counts) counts.publish(state.port, state.open);
         if (state.shedding.has(socket)) state.shed--;
         if ((state.requests.get(socket) || 0) >= 2) state.reused--;
+        // The clients left: the next ones get a budget of their own, not
+        // what is left of one spent settling the last, and a total of their
+        // own, not the last ones' peak (else a client that comes within
+        // SHED_WINDOW_MS, or PEAK_HOLD_MS, stays where its burst landed:
+        // 16 connections that came about a second after 64 left were not
+        // shed in their first second).
+        if (state.open === 0) {
+          state.windowAt = -Infinity;
+          state.peak = 0;
+          state.readAt = -Infinity;
+        }
       });
       afterAccept(server, state);
     },
@@ -290,6 +351,9 @@ function createAcceptPacing({ instances, totalFor, holdersFor = () => undefined,
       if (count === 2) state.reused++;
       if (state.shedding.has(socket) || state.open - state.shed < 3 || !keepAlive(state)) return;
       if (!refresh(state)) return;
+      // At its share while a sibling is below: step aside before shedding
+      // or taking more, or the connections shed elsewhere land here.
+      if (!state.paused && full(state)) pause(server, state);
       if (state.open - state.shed <= fairShare(state.total, state.n)) return;
       // A budget of N x T sheds per SHED_WINDOW_MS: a shed connection may
       // land on another instance at its share and bounce on (about 1 in N
@@ -305,8 +369,9 @@ function createAcceptPacing({ instances, totalFor, holdersFor = () => undefined,
       response.shouldKeepAlive = false;
       state.shedding.add(socket);
       state.shed++;
+      if (!state.paused && full(state)) pause(server, state);
     },
   };
 }
 
-module.exports = { createAcceptPacing, countEstablished, fairShare, procTotal, readCapped, socketHolders, PAUSE_MS, TOTAL_TTL_MS, ACCEPT_TTL_MS, COUNTS_TTL_MS, PEAK_HOLD_MS, SHED_WINDOW_MS, PROC_CAP_BYTES };
+module.exports = { createAcceptPacing, countEstablished, fairShare, procTotal, readCapped, socketHolders, PAUSE_MS, CHECK_MS, MAX_PAUSE_MS, TOTAL_TTL_MS, ACCEPT_TTL_MS, COUNTS_TTL_MS, PEAK_HOLD_MS, SHED_WINDOW_MS, PROC_CAP_BYTES };

@@ -14,8 +14,10 @@
  *                        latest count wins); a write that fails turns
  *                        publishing and reading off for good (read says
  *                        undefined: the caller falls back)
- *   read(port)           { total, instances } summed over the port's files,
- *                        this process's own with its latest count; a file
+ *   read(port)           { total, instances, least } summed over the port's
+ *                        files, this process's own with its latest count;
+ *                        least is the smallest count among the other
+ *                        instances (undefined when there are none); a file
  *                        whose pid is gone (kill(pid, 0) throws ESRCH) is
  *                        removed and not counted
  *                     -> undefined when the directory cannot be listed or
@@ -63,6 +65,7 @@ function createBalanceCounts({ dir, pid, fs, kill, timers = globalThis, now = Da
     const prefix = `${port}.`;
     let total = 0;
     let instances = 0;
+    let least;
     for (const name of names) {
       if (!name.startsWith(prefix)) continue;
       const holder = name.slice(prefix.length);
@@ -89,13 +92,14 @@ function createBalanceCounts({ dir, pid, fs, kill, timers = globalThis, now = Da
       }
       total += count;
       instances++;
+      if (least === undefined || count < least) least = count;
     }
     const mine = own.get(port);
     if (mine) {
       total += mine.open;
       instances++;
     }
-    return { total, instances };
+    return { total, instances, least };
   }
 
   return { publish, read };

@@ -304,6 +304,35 @@ describe('shedding surplus keep-alive connections', () => {
     expect(shedIn(60)).toBe(48); // a new window
   });
 
+  it('starts the budget afresh once it holds no connection: the next clients are not left with what settling the last ones spent', () => {
+    const pacing = createAcceptPacing({ instances: 4, totalFor: () => 4, timers: fakeTimers().timers, now: () => 1000 });
+    const { server } = fakeServer();
+    pacing.track(server, [3]);
+    /** Three requests on each of `sockets`, a pass at a time; how many responses asked to close. */
+    const passes = (sockets: EventEmitter[]) => {
+      let shed = 0;
+      for (let pass = 0; pass < 3; pass++)
+        for (const s of sockets) {
+          const r = { shouldKeepAlive: true };
+          pacing.onRequest(server, s, r);
+          if (!r.shouldKeepAlive) shed++;
+        }
+      return shed;
+    };
+    const connect = (n: number) => Array.from({ length: n }, () => {
+      const s = connection();
+      pacing.onConnection(server, s);
+      return s;
+    });
+    // T = 4 over 4 (share 1), budget N x T = 16 per window: 20 connections, 16 asked to close, then it is spent.
+    const first = connect(20);
+    expect(passes(first)).toBe(16);
+    for (const s of first) s.emit('close');
+    // Within the same SHED_WINDOW_MS (the clock stands still): 4 new ones, beyond the share of 1,
+    // shed down to 2 (it never sheds below 3 held).
+    expect(passes(connect(4))).toBe(2);
+  });
+
   it('re-reads the total at an accept once it is ACCEPT_TTL_MS old: a burst changes it quickly', () => {
     const t = fakeTimers();
     let clock = 0;

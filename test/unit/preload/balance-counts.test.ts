@@ -35,25 +35,25 @@ describe('createBalanceCounts', () => {
     writeFileSync(join(dir, 'junk'), 'x');
     counts.publish(8080, 3);
     expect(readFileSync(join(dir, '8080.101'), 'latin1')).toBe('3'); // the first write is at once
-    expect(counts.read(8080)).toEqual({ total: 15, instances: 3 });
+    expect(counts.read(8080)).toEqual({ total: 15, instances: 3, least: 5 }); // least: of the others
     expect(readdirSync(dir).sort()).toEqual(['8080.101', '8080.102', '8080.103', '9090.102', 'junk']);
     counts.publish(8080, 4); // within FLUSH_MS: written later, but read sees it already
     expect(readFileSync(join(dir, '8080.101'), 'latin1')).toBe('3');
-    expect(counts.read(8080)).toEqual({ total: 16, instances: 3 });
+    expect(counts.read(8080)).toEqual({ total: 16, instances: 3, least: 5 });
     counts.publish(8080, 6);
     expect(t.pending).toHaveLength(1); // one pending write, with the latest count
     expect(t.pending[0].ms).toBe(FLUSH_MS);
     clock += FLUSH_MS;
     t.pending[0].fn();
     expect(readFileSync(join(dir, '8080.101'), 'latin1')).toBe('6');
-    expect(counts.read(9090)).toEqual({ total: 11, instances: 1 });
+    expect(counts.read(9090)).toEqual({ total: 11, instances: 1, least: 11 });
   });
 
   it('counts an empty or malformed file as 0 connections', () => {
     const counts = createBalanceCounts({ dir, pid: 101, fs: nodeFs, kill });
     writeFileSync(join(dir, '8080.102'), '');
     writeFileSync(join(dir, '8080.103'), 'abc');
-    expect(counts.read(8080)).toEqual({ total: 0, instances: 2 });
+    expect(counts.read(8080)).toEqual({ total: 0, instances: 2, least: 0 });
   });
 
   it('is undefined without its directory, and for good once a write failed', () => {
@@ -84,6 +84,85 @@ describe('accept pacing on shared counts', () => {
     expect(calls).toContain('stop'); // 5 > ceil(8 / 2)
     sockets[0].emit('close');
     expect(published).toEqual([[8080, 0], [8080, 1], [8080, 2], [8080, 3], [8080, 4], [8080, 5], [8080, 4]]);
+  });
+
+  /** A paced server over counts that `read()` returns, with timers that record their delay. */
+  function pacedOnCounts(read: () => { total: number; instances: number; least?: number }) {
+    let clock = 0;
+    const pending: Array<{ fn: () => void; ms: number }> = [];
+    const calls: string[] = [];
+    const handle = { fd: 3, readStop: () => (calls.push('stop'), 0), readStart: () => (calls.push('start'), 0) };
+    const server = { _handle: handle, address: () => ({ port: 8080 }) };
+    const pacing = createAcceptPacing({
+      instances: 4,
+      totalFor: () => 0,
+      counts: { publish: () => {}, read },
+      timers: { setTimeout: (fn: () => void, ms: number) => (pending.push({ fn, ms }), { unref() {} }) },
+      now: () => clock,
+    });
+    pacing.track(server, [3]);
+    calls.length = 0;
+    const sockets: EventEmitter[] = [];
+    /** A new connection with two requests (reused); false when either response asked it to close. */
+    const add = () => {
+      const s = new EventEmitter();
+      sockets.push(s);
+      pacing.onConnection(server, s);
+      const rs = [{ shouldKeepAlive: true }, { shouldKeepAlive: true }];
+      for (const r of rs) pacing.onRequest(server, s, r);
+      return rs.every((r) => r.shouldKeepAlive);
+    };
+    /** Advances the clock by the first pending timer's delay and fires it. */
+    const tick = () => {
+      const t = pending.shift()!;
+      clock += t.ms;
+      t.fn();
+      return t.ms;
+    };
+    return { pacing, server, calls, pending, add, tick, sockets, advance: (ms: number) => (clock += ms) };
+  }
+
+  it('steps aside while it holds its share and a sibling holds less, checking every CHECK_MS, until none does', () => {
+    const { CHECK_MS } = requirePreload('./accept-pacing.cjs');
+    let least = 2;
+    const p = pacedOnCounts(() => ({ total: 16, instances: 4, least }));
+    for (let i = 0; i < 3; i++) p.add();
+    expect(p.calls).toEqual([]); // 3 of a share of 4
+    p.add();
+    expect(p.calls).toEqual(['stop']); // 4, its share, while a sibling holds 2: new connections go there
+    expect(p.pending.map((t) => t.ms)).toEqual([CHECK_MS]);
+    p.tick();
+    expect(p.calls).toEqual(['stop']); // still so (the counts are re-read every COUNTS_TTL_MS)
+    least = 4;
+    while (p.calls.length < 2) p.tick();
+    expect(p.calls).toEqual(['stop', 'start']); // every sibling at its share: new clients are taken again
+    expect(p.pending).toHaveLength(0);
+  });
+
+  it('accepts again after MAX_PAUSE_MS even while a sibling stays below its share (its loop may be blocked)', () => {
+    const { MAX_PAUSE_MS } = requirePreload('./accept-pacing.cjs');
+    const p = pacedOnCounts(() => ({ total: 16, instances: 4, least: 0 }));
+    for (let i = 0; i < 4; i++) p.add();
+    expect(p.calls).toEqual(['stop']);
+    let paused = 0;
+    while (p.calls.length < 2) paused += p.tick();
+    expect(paused).toBeGreaterThanOrEqual(MAX_PAUSE_MS);
+    expect(paused).toBeLessThan(MAX_PAUSE_MS + 10);
+  });
+
+  it('keeps accepting at or above its share while no sibling is below: a new client has to be taken', () => {
+    const p = pacedOnCounts(() => ({ total: 16, instances: 4, least: 4 }));
+    for (let i = 0; i < 4; i++) expect(p.add()).toBe(true);
+    expect(p.add()).toBe(false); // the 5th is beyond its share: asked to close after its response
+    expect(p.calls).toEqual([]); // but it never stopped accepting
+  });
+
+  it('stops accepting when it sheds, so the client reconnects to a sibling below its share', () => {
+    const p = pacedOnCounts(() => ({ total: 8, instances: 2, least: 2 }));
+    const kept = Array.from({ length: 6 }, () => p.add());
+    // share 4: the 5th and 6th are shed; it stepped aside at the 4th already
+    expect(kept).toEqual([true, true, true, true, false, false]);
+    expect(p.calls).toEqual(['stop']);
   });
 
   it('re-reads the counts every COUNTS_TTL_MS (they are cheap), not every second as /proc', () => {
@@ -132,6 +211,41 @@ describe('accept pacing on shared counts', () => {
     expect(request()).toBe(true); // still 16: no shedding on a dip
     clock = PEAK_HOLD_MS + COUNTS_TTL_MS;
     expect(request()).toBe(false); // the clients really left: share 3, one connection asked to close
+  });
+
+  it('forgets the peak once it holds no connection: new clients right after others left are balanced at once', () => {
+    const { COUNTS_TTL_MS } = requirePreload('./accept-pacing.cjs');
+    let clock = 0;
+    let total = 64;
+    const counts = { publish: () => {}, read: () => ({ total, instances: 4 }) };
+    const handle = { fd: 3, readStop: () => 0, readStart: () => 0 };
+    const server = { _handle: handle, address: () => ({ port: 8080 }) };
+    const pacing = createAcceptPacing({ instances: 4, totalFor: () => 0, counts, timers: { setTimeout: () => ({ unref() {} }) }, now: () => clock });
+    pacing.track(server, [3]);
+    const connect = (n: number) => Array.from({ length: n }, () => {
+      const s = new EventEmitter();
+      pacing.onConnection(server, s);
+      return s;
+    });
+    /** Two requests on each; how many responses asked to close. */
+    const requests = (sockets: EventEmitter[]) => {
+      let shed = 0;
+      for (let i = 0; i < 2; i++)
+        for (const s of sockets) {
+          const r = { shouldKeepAlive: true };
+          pacing.onRequest(server, s, r);
+          if (!r.shouldKeepAlive) shed++;
+        }
+      return shed;
+    };
+    const first = connect(16);
+    expect(requests(first)).toBe(0); // 16 of 64 over 4: its share
+    for (const s of first) s.emit('close');
+    // The next client, well within PEAK_HOLD_MS: 16 connections in all, all of them here.
+    total = 16;
+    clock += COUNTS_TTL_MS;
+    // Share 4, not the 16 of the last client's 64: shedding starts once half are reused (the 8th), 9 in this pass.
+    expect(requests(connect(16))).toBe(9);
   });
 });
 
