@@ -13,6 +13,10 @@ const codes = {};
 // connection (FIN, no RST) while a request on it was in flight, without
 // having announced `Connection: close`. A real client sees "socket hang up".
 let lost = 0;
+// Answers after the first second: the rate once the instances have settled
+// (accept pacing moves keep-alive connections during the first second).
+const SETTLE_MS = 1000;
+let settled = 0;
 const startedAt = Date.now();
 const instance = autocannon(
   {
@@ -51,6 +55,7 @@ const instance = autocannon(
         const p = (pids[pid] ??= { count: 0, first: now, last: now });
         p.count++;
         p.last = now;
+        if (now - startedAt >= SETTLE_MS) settled++;
       });
     },
   },
@@ -66,6 +71,7 @@ const instance = autocannon(
         seconds,
         requests: r.requests.total,
         rps: r.requests.total / seconds,
+        settledRps: seconds > 2 * (SETTLE_MS / 1000) ? settled / (seconds - SETTLE_MS / 1000) : undefined,
         ok: r['2xx'],
         errors: r.errors,
         timeouts: r.timeouts,

@@ -21,6 +21,8 @@ export interface LoadResult {
   seconds: number;
   requests: number;
   rps: number;
+  /** Answers per second after the run's first second (runs longer than 2 s). */
+  settledRps?: number;
   ok: number;
   errors: number;
   timeouts: number;
@@ -165,6 +167,8 @@ export interface BalanceSample {
   scenario: string;
   contender: string;
   rps: number;
+  /** req/s after the run's first second; absent in results written before it was measured. */
+  settledRps?: number;
   p99: number;
   failed: number;
   shares: number[];

@@ -138,7 +138,7 @@ async function direct(cs: Contender[], out: Sample[]) {
       for (const ct of rotate(cs, round + scenarios.indexOf(sc))) {
         const pids = await ct.pids();
         const r = await load({ url: `http://127.0.0.1:${ct.port}/`, connections: sc.connections, duration: LOAD_SEC, close: sc.close }).done;
-        const s: Sample = { section: 'direct', round, scenario: sc.id, contender: ct.id, rps: r.rps, p99: r.latency.p99, failed: failed(r), shares: shares(r, pids) };
+        const s: Sample = { section: 'direct', round, scenario: sc.id, contender: ct.id, rps: r.rps, settledRps: r.settledRps, p99: r.latency.p99, failed: failed(r), shares: shares(r, pids) };
         out.push(s);
         if (r.requests === 0) await diagnose(ct);
         log(`direct r${round + 1} ${sc.id.padEnd(18)} ${ct.info.label.padEnd(34)} ${r.rps.toFixed(0).padStart(6)} req/s p99 ${r.latency.p99} ms shares ${s.shares.map((x) => x.toFixed(2)).join('/')}`);
@@ -152,7 +152,7 @@ async function behindNginx(cs: Contender[], front: Map<string, number>, out: Sam
     for (const ct of rotate(cs, round)) {
       const pids = await ct.pids();
       const r = await load({ url: `http://127.0.0.1:${front.get(ct.id)}/`, connections: 64, duration: LOAD_SEC }).done;
-      const s: Sample = { section: 'nginx', round, scenario: 'nginx-keepalive-64', contender: ct.id, rps: r.rps, p99: r.latency.p99, failed: failed(r), shares: shares(r, pids) };
+      const s: Sample = { section: 'nginx', round, scenario: 'nginx-keepalive-64', contender: ct.id, rps: r.rps, settledRps: r.settledRps, p99: r.latency.p99, failed: failed(r), shares: shares(r, pids) };
       out.push(s);
       log(`nginx  r${round + 1} ${ct.info.label.padEnd(34)} ${r.rps.toFixed(0).padStart(6)} req/s p99 ${r.latency.p99} ms shares ${s.shares.map((x) => x.toFixed(2)).join('/')}`);
     }
@@ -178,18 +178,25 @@ async function behindNginx(cs: Contender[], front: Map<string, number>, out: Sam
 
 // ---------------------------------------------------------------- report
 
-/** The section's table: per load and contender, req/s, ratio to pm2, p99, worst shares, runs within 0.5–1.5×. */
+/** Median req/s after the first second, when every run measured it. */
+function settled(xs: Sample[]): number | undefined {
+  const v = xs.map((s) => s.settledRps);
+  return v.length && v.every((x) => typeof x === 'number') ? quantile(v as number[], 0.5) : undefined;
+}
+
+/** The section's table: per load and contender, req/s, ratio to pm2, the same after the first second, p99, worst shares, runs within 0.5–1.5×. */
 export function summary(cs: ContenderInfo[], samples: Sample[], failures: FailureRun[]): string {
   const label = new Map(cs.map((c) => [c.id, c.label]));
   const lines = [
-    '| where | load | contender | req/s (median) | ratio to pm2 | p99 ms (median) | busiest / idlest share, worst run | runs with every instance in 0.5–1.5× |',
-    '|---|---|---|---|---|---|---|---|',
+    '| where | load | contender | req/s (median) | ratio to pm2 | after the 1st s: req/s, ratio | p99 ms (median) | busiest / idlest share, worst run | runs with every instance in 0.5–1.5× |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
   const keys = [...new Set(samples.map((s) => `${s.section}|${s.scenario}`))];
   for (const key of keys) {
     const [section, scenario] = key.split('|');
     const pm = samples.filter((s) => `${s.section}|${s.scenario}` === key && s.contender === PM2_BALANCE_ID);
     const pmRps = quantile(pm.map((s) => s.rps), 0.5);
+    const pmSettled = settled(pm);
     for (const ct of cs) {
       const xs = samples.filter((s) => `${s.section}|${s.scenario}` === key && s.contender === ct.id);
       if (!xs.length) continue;
@@ -197,8 +204,10 @@ export function summary(cs: ContenderInfo[], samples: Sample[], failures: Failur
       const worstHigh = Math.max(...xs.map((s) => s.shares[0]));
       const worstLow = Math.min(...xs.map((s) => s.shares[s.shares.length - 1]));
       const within = xs.filter((s) => s.shares.every((x) => x >= 0.5 && x <= 1.5)).length;
+      const after = settled(xs);
+      const afterText = after === undefined ? '–' : `${after.toFixed(0)}, ${pmSettled === undefined ? '–' : (after / pmSettled).toFixed(2)}`;
       lines.push(
-        `| ${section} | ${scenario} | ${label.get(ct.id)} | ${rps.toFixed(0)} | ${(rps / pmRps).toFixed(2)} | ${quantile(xs.map((s) => s.p99), 0.5).toFixed(0)} | ${worstHigh.toFixed(2)} / ${worstLow.toFixed(2)} | ${within} of ${xs.length} |`,
+        `| ${section} | ${scenario} | ${label.get(ct.id)} | ${rps.toFixed(0)} | ${(rps / pmRps).toFixed(2)} | ${afterText} | ${quantile(xs.map((s) => s.p99), 0.5).toFixed(0)} | ${worstHigh.toFixed(2)} / ${worstLow.toFixed(2)} | ${within} of ${xs.length} |`,
       );
     }
   }

@@ -64,6 +64,16 @@ describe('balance verdicts (issue 10)', () => {
     expect(row(verdicts({ balance: balance({ rps: at(1.09) }) }), goal).verdict).toBe('not met');
     expect(row(verdicts({ balance: balance({ rps: { ...at(1.1), 'keepalive-16': [600, 1000] } }) }), goal).verdict).toBe('partly');
   });
+  it('keep-alive throughput after the first second is shown beside the judged figure, never judged', () => {
+    const goal = 'keep-alive throughput, servers on all CPUs';
+    const b = balance();
+    expect(row(verdicts({ balance: b }), goal).measured).not.toContain('after the first second'); // results without it
+    for (const s of b.samples) s.settledRps = s.contender === 'bpaced' ? 2000 : 1000;
+    const r = row(verdicts({ balance: b }), goal);
+    expect(r.measured).toContain('after the first second (shown, not judged): keep-alive 16 2.00×; keep-alive 32 2.00×; keep-alive 64 2.00×');
+    for (const s of b.samples) if (s.contender === 'bpaced') s.rps = 900;
+    expect(row(verdicts({ balance: b }), goal).verdict).toBe('not met'); // judged on the whole run
+  });
   it('a section that did not run: not run', () => {
     expect(row(verdicts({}), band).verdict).toBe('not run');
   });
