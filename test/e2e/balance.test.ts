@@ -206,6 +206,11 @@ describeE2E('accept pacing spreads a shared socket over every instance', () => {
       } finally {
         for (const a of agents) a.destroy();
       }
+      // Every connection is gone now, some while their instance had stopped
+      // accepting: each instance still runs, with the same pid (a paused one
+      // whose loop had nothing else left once exited with status 0).
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await instancePids(app.name)).toEqual(pids);
     });
 
     it(`${app.name}: after scale to 6, the 4 running instances make room for the new ones without a restart`, async () => {
