@@ -35,7 +35,7 @@
  *     coming back included, then wake only the instances below their share
  *     (with only a 1 ms pause after taking one too many, shed connections
  *     bounced between instances at their share: 64 keep-alive connections
- *     took 129-283 connects to settle, 107-118 with this rule; measured in
+ *     took 129-283 connects to settle, 104-126 with this rule; measured in
  *     a container, 2 CPUs). The check also runs when a request starts, so an
  *     instance at its share steps aside before its siblings shed. The bound
  *     keeps a sibling whose loop is blocked from holding new connections;
@@ -68,7 +68,8 @@
  *     `Connection: close` (response.shouldKeepAlive = false, as the drain
  *     does): the client reconnects, and the new connection goes to an
  *     instance below its share, since this one is pacing its accepts
- *     (with shared counts it stops accepting now, as above);
+ *     (with shared counts it stopped accepting on reaching its share, as
+ *     above);
  *   - otherwise                                -> nothing.
  * Every request is answered; a shed connection closes after its response.
  * The share is strict (16 connections over 4 instances end as 4/4/4/4; with
@@ -369,7 +370,6 @@ function createAcceptPacing({ instances, totalFor, holdersFor = () => undefined,
       response.shouldKeepAlive = false;
       state.shedding.add(socket);
       state.shed++;
-      if (!state.paused && full(state)) pause(server, state);
     },
   };
 }

@@ -157,7 +157,7 @@ describe('accept pacing on shared counts', () => {
     expect(p.calls).toEqual([]); // but it never stopped accepting
   });
 
-  it('stops accepting when it sheds, so the client reconnects to a sibling below its share', () => {
+  it('has stopped accepting by the time it sheds, so the client reconnects to a sibling below its share', () => {
     const p = pacedOnCounts(() => ({ total: 8, instances: 2, least: 2 }));
     const kept = Array.from({ length: 6 }, () => p.add());
     // share 4: the 5th and 6th are shed; it stepped aside at the 4th already
