@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { requirePreload } from './load';
+import { connectClients, requestPasses } from './pacing-clients';
 
 const { createAcceptPacing, countEstablished, fairShare, PAUSE_MS, TOTAL_TTL_MS, ACCEPT_TTL_MS, SHED_WINDOW_MS } = requirePreload('./accept-pacing.cjs');
 
@@ -143,16 +144,39 @@ describe('createAcceptPacing', () => {
   });
 });
 
+/** A listening socket whose fd a child inherits as fd 3 (as from systemd); close `parent` once the child has it. */
+async function inheritedListener() {
+  const parent = net.createServer();
+  await new Promise<void>((r) => parent.listen(0, '127.0.0.1', () => r()));
+  const port = (parent.address() as net.AddressInfo).port;
+  const fd = (parent as unknown as { _handle: { fd: number } })._handle.fd;
+  return { parent, port, fd };
+}
+
+/** Resolves once `ready()` is true, checked every 10 ms. */
+const until = (ready: () => boolean) =>
+  new Promise<void>((r) => {
+    const wait = () => (ready() ? r() : setTimeout(wait, 10));
+    wait();
+  });
+
+/** One connection to `port`: what the server sends before it ends it. */
+const replyFrom = (port: number) =>
+  new Promise<string>((resolve, reject) => {
+    const c = net.connect(port, '127.0.0.1');
+    let body = '';
+    c.on('data', (b) => (body += b));
+    c.on('end', () => resolve(body));
+    c.on('error', reject);
+  });
+
 // The libuv behaviour the rule relies on, on this Node: on a listening socket
 // opened from an inherited fd, readStop() stops accepting and readStart()
 // resumes. The fd is inherited for real: a child node gets a listening socket
 // as fd 3 from its parent, as from systemd.
 describe('readStop/readStart on an inherited listening fd (real Node)', () => {
   it('holds a connection in the queue while stopped and accepts it after readStart', async () => {
-    const parent = net.createServer();
-    await new Promise<void>((r) => parent.listen(0, '127.0.0.1', () => r()));
-    const port = (parent.address() as net.AddressInfo).port;
-    const fd = (parent as unknown as { _handle: { fd: number } })._handle.fd;
+    const { parent, port, fd } = await inheritedListener();
     const child = spawn(
       process.execPath,
       [
@@ -174,17 +198,8 @@ describe('readStop/readStart on an inherited listening fd (real Node)', () => {
     parent.close();
     let out = '';
     child.stdout!.on('data', (b) => (out += b));
-    await new Promise<void>((r) => {
-      const wait = () => (out.includes('stopped') ? r() : setTimeout(wait, 10));
-      wait();
-    });
-    const reply = await new Promise<string>((resolve, reject) => {
-      const c = net.connect(port, '127.0.0.1');
-      let body = '';
-      c.on('data', (b) => (body += b));
-      c.on('end', () => resolve(body));
-      c.on('error', reject);
-    });
+    await until(() => out.includes('stopped'));
+    const reply = await replyFrom(port);
     await new Promise((r) => child.on('close', r));
     expect(reply).toBe('x');
     // The connection waited in the queue until readStart: accepted while not stopped.
@@ -195,10 +210,7 @@ describe('readStop/readStart on an inherited listening fd (real Node)', () => {
 
 describe('a pause on a real listening socket (real Node)', () => {
   it('keeps the process alive while paused with no connection left: it accepts again, it does not exit', async () => {
-    const parent = net.createServer();
-    await new Promise<void>((r) => parent.listen(0, '127.0.0.1', () => r()));
-    const port = (parent.address() as net.AddressInfo).port;
-    const fd = (parent as unknown as { _handle: { fd: number } })._handle.fd;
+    const { parent, port, fd } = await inheritedListener();
     // The child paces its server on fd 3 (4 instances, 8 connections in all),
     // is told of 3 reused connections (more than its share of 2), so it stops
     // accepting; then they close. Nothing but the server keeps its loop alive.
@@ -225,19 +237,9 @@ describe('a pause on a real listening socket (real Node)', () => {
     child.stdout!.on('data', (b) => (out += b));
     const exited = new Promise((r) => child.on('close', r));
     try {
-      await new Promise<void>((r) => {
-        const wait = () => (out.includes('paused') || out.includes('exit') ? r() : setTimeout(wait, 10));
-        wait();
-      });
+      await until(() => out.includes('paused') || out.includes('exit'));
       // Still serving after the pause: a new connection is answered.
-      const reply = await new Promise<string>((resolve, reject) => {
-        const c = net.connect(port, '127.0.0.1');
-        let body = '';
-        c.on('data', (b) => (body += b));
-        c.on('end', () => resolve(body));
-        c.on('error', reject);
-      });
-      expect(reply).toBe('x');
+      expect(await replyFrom(port)).toBe('x');
       expect(out).not.toContain('exit');
     } finally {
       child.kill();
@@ -308,22 +310,8 @@ describe('shedding surplus keep-alive connections', () => {
     const pacing = createAcceptPacing({ instances: 4, totalFor: () => 4, timers: fakeTimers().timers, now: () => 1000 });
     const { server } = fakeServer();
     pacing.track(server, [3]);
-    /** Three requests on each of `sockets`, a pass at a time; how many responses asked to close. */
-    const passes = (sockets: EventEmitter[]) => {
-      let shed = 0;
-      for (let pass = 0; pass < 3; pass++)
-        for (const s of sockets) {
-          const r = { shouldKeepAlive: true };
-          pacing.onRequest(server, s, r);
-          if (!r.shouldKeepAlive) shed++;
-        }
-      return shed;
-    };
-    const connect = (n: number) => Array.from({ length: n }, () => {
-      const s = connection();
-      pacing.onConnection(server, s);
-      return s;
-    });
+    const passes = (sockets: EventEmitter[]) => requestPasses(pacing, server, sockets, 3);
+    const connect = (n: number) => connectClients(pacing, server, n);
     // T = 4 over 4 (share 1), budget N x T = 16 per window: 20 connections, 16 asked to close, then it is spent.
     const first = connect(20);
     expect(passes(first)).toBe(16);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { requirePreload } from './load';
+import { connectClients, requestPasses } from './pacing-clients';
 
 const { createBalanceCounts, FLUSH_MS } = requirePreload('./balance-counts.cjs');
 
@@ -222,22 +223,9 @@ describe('accept pacing on shared counts', () => {
     const server = { _handle: handle, address: () => ({ port: 8080 }) };
     const pacing = createAcceptPacing({ instances: 4, totalFor: () => 0, counts, timers: { setTimeout: () => ({ unref() {} }) }, now: () => clock });
     pacing.track(server, [3]);
-    const connect = (n: number) => Array.from({ length: n }, () => {
-      const s = new EventEmitter();
-      pacing.onConnection(server, s);
-      return s;
-    });
+    const connect = (n: number) => connectClients(pacing, server, n);
     /** Two requests on each; how many responses asked to close. */
-    const requests = (sockets: EventEmitter[]) => {
-      let shed = 0;
-      for (let i = 0; i < 2; i++)
-        for (const s of sockets) {
-          const r = { shouldKeepAlive: true };
-          pacing.onRequest(server, s, r);
-          if (!r.shouldKeepAlive) shed++;
-        }
-      return shed;
-    };
+    const requests = (sockets: EventEmitter[]) => requestPasses(pacing, server, sockets, 2);
     const first = connect(16);
     expect(requests(first)).toBe(0); // 16 of 64 over 4: its share
     for (const s of first) s.emit('close');
