@@ -8,7 +8,7 @@
  */
 import { derive } from './derive.js';
 import { median, quantile } from './stats.js';
-import type { BalanceResults, BenchRun, PinnedResults, RecoveryResults, StartResults } from './types.js';
+import type { BalanceResults, BalanceSample, BenchRun, PinnedResults, RecoveryResults, StartResults } from './types.js';
 
 export type Verdict = 'met' | 'not met' | 'partly' | 'shown' | 'met (unit test)' | 'not run';
 
@@ -83,6 +83,11 @@ export function runsNeeded(n: number): number {
 
 const inBand = (shares: number[]) => shares.length > 0 && shares.every((x) => x >= SHARE_BAND[0] && x <= SHARE_BAND[1]);
 
+/** Median req/s after each run's first second; undefined unless every run measured it (runs before it was recorded did not). */
+export function settledMedian(xs: BalanceSample[]): number | undefined {
+  return xs.length && xs.every((s) => typeof s.settledRps === 'number') ? median(xs.map((s) => s.settledRps!)) : undefined;
+}
+
 /** Per scenario and contender of a balance section: runs, runs within the band, worst busiest/idlest, median req/s. */
 export function balanceStats(b: BalanceResults, scenario: string, contender: string) {
   const xs = b.samples.filter((s) => s.scenario === scenario && s.contender === contender);
@@ -92,8 +97,7 @@ export function balanceStats(b: BalanceResults, scenario: string, contender: str
     busiest: xs.length ? Math.max(...xs.map((s) => s.shares[0] ?? 0)) : NaN,
     idlest: xs.length ? Math.min(...xs.map((s) => s.shares[s.shares.length - 1] ?? 0)) : NaN,
     rps: median(xs.map((s) => s.rps)),
-    /** Median req/s after each run's first second; undefined unless every run has it. */
-    settledRps: xs.length && xs.every((s) => typeof s.settledRps === 'number') ? median(xs.map((s) => s.settledRps!)) : undefined,
+    settledRps: settledMedian(xs),
     p99: median(xs.map((s) => s.p99)),
   };
 }

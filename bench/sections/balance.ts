@@ -30,7 +30,7 @@ import { Contender, killWithInflight, NodeunitContender, Pm2Contender } from '..
 import { failed, load } from '../lib/load-run.js';
 import { quantile } from '../lib/stats.js';
 import type { BalanceFailureRun, BalanceResults, BalanceSample, ContenderInfo, LoadResult } from '../lib/types.js';
-import { DEFAULT_BALANCE_ID, PM2_BALANCE_ID } from '../lib/verdict.js';
+import { DEFAULT_BALANCE_ID, PM2_BALANCE_ID, settledMedian } from '../lib/verdict.js';
 import { bootBench, envNumber, rotate, sectionClock, sleep, type SectionOptions } from './common.js';
 
 const INSTANCES = 4;
@@ -178,12 +178,6 @@ async function behindNginx(cs: Contender[], front: Map<string, number>, out: Sam
 
 // ---------------------------------------------------------------- report
 
-/** Median req/s after the first second, when every run measured it. */
-function settled(xs: Sample[]): number | undefined {
-  const v = xs.map((s) => s.settledRps);
-  return v.length && v.every((x) => typeof x === 'number') ? quantile(v as number[], 0.5) : undefined;
-}
-
 /** The section's table: per load and contender, req/s, ratio to pm2, the same after the first second, p99, worst shares, runs within 0.5–1.5×. */
 export function summary(cs: ContenderInfo[], samples: Sample[], failures: FailureRun[]): string {
   const label = new Map(cs.map((c) => [c.id, c.label]));
@@ -196,7 +190,7 @@ export function summary(cs: ContenderInfo[], samples: Sample[], failures: Failur
     const [section, scenario] = key.split('|');
     const pm = samples.filter((s) => `${s.section}|${s.scenario}` === key && s.contender === PM2_BALANCE_ID);
     const pmRps = quantile(pm.map((s) => s.rps), 0.5);
-    const pmSettled = settled(pm);
+    const pmSettled = settledMedian(pm);
     for (const ct of cs) {
       const xs = samples.filter((s) => `${s.section}|${s.scenario}` === key && s.contender === ct.id);
       if (!xs.length) continue;
@@ -204,7 +198,7 @@ export function summary(cs: ContenderInfo[], samples: Sample[], failures: Failur
       const worstHigh = Math.max(...xs.map((s) => s.shares[0]));
       const worstLow = Math.min(...xs.map((s) => s.shares[s.shares.length - 1]));
       const within = xs.filter((s) => s.shares.every((x) => x >= 0.5 && x <= 1.5)).length;
-      const after = settled(xs);
+      const after = settledMedian(xs);
       const afterText = after === undefined ? '–' : `${after.toFixed(0)}, ${pmSettled === undefined ? '–' : (after / pmSettled).toFixed(2)}`;
       lines.push(
         `| ${section} | ${scenario} | ${label.get(ct.id)} | ${rps.toFixed(0)} | ${(rps / pmRps).toFixed(2)} | ${afterText} | ${quantile(xs.map((s) => s.p99), 0.5).toFixed(0)} | ${worstHigh.toFixed(2)} / ${worstLow.toFixed(2)} | ${within} of ${xs.length} |`,
