@@ -11,6 +11,7 @@
  *   workers it forks run on CPU 1. Each pm2 contender has its own PM2_HOME,
  *   i.e. its own daemon, so the daemon's cost is that of one app.
  * - plain: `node app.js` as a Type=exec service, CPUAffinity=1, Restart=always.
+ * - cluster: Node's cluster module, no manager (the balance section's ceiling).
  */
 import type { Container, ExecResult } from '../../test/e2e/harness/container.js';
 import { LTS_NODE } from '../../test/e2e/harness/nodeunit.js';
@@ -183,6 +184,57 @@ export class PlainContender extends Contender {
   async resetLimits(): Promise<void> {
     await this.c.exec(['systemctl', 'reset-failed', this.unit]);
   }
+  async reload(): Promise<void> {
+    await must(this.c.exec(['systemctl', 'restart', this.unit]), `restart ${this.unit}`);
+  }
+}
+
+/**
+ * Node's cluster module with no manager (bench/apps/cluster.cjs) as one
+ * Type=exec service, free on every CPU: the primary and its workers are one
+ * session, like pm2's daemon and workers. The balance section's ceiling for
+ * an even spread; instances are the primary's children, oldest first.
+ */
+export class ClusterContender extends Contender {
+  get unit() {
+    return `${this.id}.service`;
+  }
+  async install(): Promise<void> {
+    await this.c.writeFile(
+      `/etc/systemd/system/${this.unit}`,
+      `[Service]\nType=exec\nExecStart=${LTS_NODE} /opt/bench/apps/cluster.cjs\nEnvironment=PORT=${this.port} WORKERS=${this.info.instances}\nRestart=always\n`,
+    );
+  }
+  async start(): Promise<void> {
+    await must(this.c.exec(['systemctl', 'start', this.unit]), `start ${this.unit}`);
+    if (!(await this.waitAllUp())) throw new Error(`${this.unit}: workers not up`);
+    const deadline = Date.now() + 10_000;
+    while ((await this.c.sh(`ss -Hltn 'sport = :${this.port}' | grep -q .`)).code !== 0) {
+      if (Date.now() > deadline) throw new Error(`${this.unit} does not listen`);
+      await sleep(50);
+    }
+  }
+  async stop(): Promise<void> {
+    await this.c.exec(['systemctl', 'stop', this.unit]);
+  }
+  async managerPids(): Promise<number[]> {
+    const r = await this.c.exec(['systemctl', 'show', '--property=MainPID', '--value', this.unit]);
+    const pid = Number(r.stdout.trim());
+    return pid > 0 ? [pid] : [];
+  }
+  async pids(): Promise<number[]> {
+    const [primary] = await this.managerPids();
+    if (!primary) return [];
+    const r = await this.c.exec(['ps', '--ppid', String(primary), '--sort=start_time', '-o', 'pid=']);
+    return r.stdout.split('\n').filter((l) => l.trim()).map(Number);
+  }
+  async allPids(): Promise<number[]> {
+    return [...(await this.managerPids()), ...(await this.pids())];
+  }
+  async resetLimits(): Promise<void> {
+    await this.c.exec(['systemctl', 'reset-failed', this.unit]);
+  }
+  /** Not rolling: the whole service restarts (the balance section never reloads it). */
   async reload(): Promise<void> {
     await must(this.c.exec(['systemctl', 'restart', this.unit]), `restart ${this.unit}`);
   }

@@ -17,7 +17,9 @@
  * the same without pacing (a drop-in sets NODEUNIT_INSTANCES=1: what shared
  * did before), `--balance reuseport`, the default with NODEUNIT_CPU_SHARE=0
  * (each instance's autogroup weighs as a whole service, as before
- * src/preload/cpu-share.cjs), and `pm2 start -i 4`. Rounds alternate
+ * src/preload/cpu-share.cjs), `pm2 start -i 4`, and (balance only) Node's
+ * cluster module with no manager: 4 bare workers fed round-robin, the most
+ * an even spread of this app reaches on this machine. Rounds alternate
  * the order. Each section boots its own container and returns its samples;
  * summary() and chart() render them (bench/report.ts).
  */
@@ -26,11 +28,11 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { Container } from '../../test/e2e/harness/container.js';
-import { Contender, killWithInflight, NodeunitContender, Pm2Contender } from '../lib/contenders.js';
+import { ClusterContender, Contender, killWithInflight, NodeunitContender, Pm2Contender } from '../lib/contenders.js';
 import { failed, load } from '../lib/load-run.js';
 import { quantile } from '../lib/stats.js';
 import type { BalanceFailureRun, BalanceResults, BalanceSample, ContenderInfo, LoadResult } from '../lib/types.js';
-import { DEFAULT_BALANCE_ID, PM2_BALANCE_ID, settledMedian } from '../lib/verdict.js';
+import { CLUSTER_BALANCE_ID, DEFAULT_BALANCE_ID, PM2_BALANCE_ID, settledMedian } from '../lib/verdict.js';
 import { bootBench, envNumber, rotate, sectionClock, sleep, type SectionOptions } from './common.js';
 
 const INSTANCES = 4;
@@ -50,7 +52,7 @@ function shares(r: LoadResult, pids: number[]): number[] {
 type Sample = BalanceSample;
 type FailureRun = BalanceFailureRun;
 
-function contenders(c: Container) {
+function contenders(c: Container, kind: 'balance' | 'nginx') {
   const nu = (id: string, balance: 'shared' | 'reuseport', port: number, label: string, extra = '') =>
     new NodeunitContender(c, { id, label, tool: 'nodeunit', instances: INSTANCES, balance, port }, 30, true, false, extra);
   const pm = new Pm2Contender(c, { id: PM2_BALANCE_ID, label: 'pm2 -i 4 (round-robin)', tool: 'pm2', instances: INSTANCES, port: 18434 });
@@ -62,6 +64,9 @@ function contenders(c: Container) {
     // What the default did before its instances shared one CPU weight (src/preload/cpu-share.cjs).
     nu('bweigh', 'shared', 18435, 'nodeunit shared, NODEUNIT_CPU_SHARE=0', 'Environment=NODEUNIT_CPU_SHARE=0'),
     pm,
+    // The ceiling for an even spread: workers with no manager code at all
+    // (bench/apps/cluster.cjs). Direct loads only: it has no rolling reload.
+    ...(kind === 'balance' ? [new ClusterContender(c, { id: CLUSTER_BALANCE_ID, label: "node's cluster ×4, no manager", tool: 'plain', instances: INSTANCES, port: 18436 })] : []),
   ];
 }
 
@@ -239,7 +244,7 @@ export function chart(cs: ContenderInfo[], samples: Sample[]): string {
       if (!xs.length) continue;
       const lo = Math.min(...xs.map((s) => s.shares[s.shares.length - 1]));
       const hi = Math.max(...xs.map((s) => s.shares[0]));
-      const color = ct.tool === 'pm2' ? '#888' : ct.id === DEFAULT_BALANCE_ID ? '#1f77b4' : '#9ecae1';
+      const color = ct.tool === 'pm2' ? '#888' : ct.tool === 'plain' ? '#bbb' : ct.id === DEFAULT_BALANCE_ID ? '#1f77b4' : '#9ecae1';
       parts.push(`<text x="20" y="${y + 11}">${ct.label}</text>`);
       parts.push(`<rect x="${x(lo)}" y="${y + 2}" width="${Math.max(2, x(hi) - x(lo))}" height="${rowH - 5}" fill="${color}"/>`);
       y += rowH;
@@ -274,7 +279,7 @@ export async function runBalance(kind: 'balance' | 'nginx', o: SectionOptions): 
   let systemd = '';
   try {
     systemd = (await c.exec(['systemctl', '--version'])).stdout.split('\n')[0].trim();
-    cs = contenders(c);
+    cs = contenders(c, kind);
     for (const ct of cs) await ct.install();
     await c.exec(['systemctl', 'daemon-reload']);
     for (const ct of cs) {
