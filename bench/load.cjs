@@ -5,6 +5,7 @@
 // count and the first/last time (ms since the epoch) it answered.
 // Usage: node load.cjs '{"url":..., "connections":.., "duration":.., "close":bool, "timeout":..}'
 const autocannon = require('autocannon');
+const { dropPendingOnReconnect } = require('./lib/autocannon-reconnect.cjs');
 
 const o = JSON.parse(process.argv[2]);
 const pids = {};
@@ -27,6 +28,7 @@ const instance = autocannon(
     // A new TCP connection per request: the server answers and closes.
     headers: o.close ? { connection: 'close' } : {},
     setupClient(client) {
+      dropPendingOnReconnect(client);
       const st = { pending: false, closeAnnounced: false };
       client.on('request', () => (st.pending = true));
       client.on('response', () => (st.pending = false));
