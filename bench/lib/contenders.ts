@@ -194,11 +194,9 @@ export class PlainContender extends Contender {
  * Type=exec service, free on every CPU: the primary and its workers are one
  * session, like pm2's daemon and workers. The balance section's ceiling for
  * an even spread; instances are the primary's children, oldest first.
+ * reload() restarts the whole service (the balance section never reloads it).
  */
-export class ClusterContender extends Contender {
-  get unit() {
-    return `${this.id}.service`;
-  }
+export class ClusterContender extends PlainContender {
   async install(): Promise<void> {
     await this.c.writeFile(
       `/etc/systemd/system/${this.unit}`,
@@ -206,21 +204,12 @@ export class ClusterContender extends Contender {
     );
   }
   async start(): Promise<void> {
-    await must(this.c.exec(['systemctl', 'start', this.unit]), `start ${this.unit}`);
+    await super.start();
     if (!(await this.waitAllUp())) throw new Error(`${this.unit}: workers not up`);
-    const deadline = Date.now() + 10_000;
-    while ((await this.c.sh(`ss -Hltn 'sport = :${this.port}' | grep -q .`)).code !== 0) {
-      if (Date.now() > deadline) throw new Error(`${this.unit} does not listen`);
-      await sleep(50);
-    }
   }
-  async stop(): Promise<void> {
-    await this.c.exec(['systemctl', 'stop', this.unit]);
-  }
+  /** The primary: the service's MainPID. */
   async managerPids(): Promise<number[]> {
-    const r = await this.c.exec(['systemctl', 'show', '--property=MainPID', '--value', this.unit]);
-    const pid = Number(r.stdout.trim());
-    return pid > 0 ? [pid] : [];
+    return (await super.pids()).filter((p) => p > 0);
   }
   async pids(): Promise<number[]> {
     const [primary] = await this.managerPids();
@@ -230,13 +219,6 @@ export class ClusterContender extends Contender {
   }
   async allPids(): Promise<number[]> {
     return [...(await this.managerPids()), ...(await this.pids())];
-  }
-  async resetLimits(): Promise<void> {
-    await this.c.exec(['systemctl', 'reset-failed', this.unit]);
-  }
-  /** Not rolling: the whole service restarts (the balance section never reloads it). */
-  async reload(): Promise<void> {
-    await must(this.c.exec(['systemctl', 'restart', this.unit]), `restart ${this.unit}`);
   }
 }
 
