@@ -1,8 +1,8 @@
-// The ceiling for an even spread (issue 10): Node's own cluster module, 4
+// An even spread with no manager code (issue 10): Node's own cluster module, 4
 // workers fed round-robin by the primary, each running app.js, and nothing
 // else: no manager code in any worker. With keep-alive clients the primary
 // only hands each connection over once, so the workers' steady state is
-// what any manager that spreads connections evenly can reach at best.
+// what evenly fed instances that run nothing but the app do.
 // A worker that dies is forked again. WORKERS overrides the count.
 const cluster = require('cluster');
 const path = require('path');

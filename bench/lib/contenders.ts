@@ -11,7 +11,7 @@
  *   workers it forks run on CPU 1. Each pm2 contender has its own PM2_HOME,
  *   i.e. its own daemon, so the daemon's cost is that of one app.
  * - plain: `node app.js` as a Type=exec service, CPUAffinity=1, Restart=always.
- * - cluster: Node's cluster module, no manager (the balance section's ceiling).
+ * - cluster: Node's cluster module, no manager (the balance section's reference).
  */
 import type { Container, ExecResult } from '../../test/e2e/harness/container.js';
 import { LTS_NODE } from '../../test/e2e/harness/nodeunit.js';
@@ -192,8 +192,8 @@ export class PlainContender extends Contender {
 /**
  * Node's cluster module with no manager (bench/apps/cluster.cjs) as one
  * Type=exec service, free on every CPU: the primary and its workers are one
- * session, like pm2's daemon and workers. The balance section's ceiling for
- * an even spread; instances are the primary's children, oldest first.
+ * session, like pm2's daemon and workers. The balance section's reference
+ * for an even spread with no manager code; instances are the primary's children, oldest first.
  * reload() restarts the whole service (the balance section never reloads it).
  */
 export class ClusterContender extends PlainContender {

@@ -56,7 +56,7 @@ export const FASTIFY_MAX_RATIO = 1.1;
 /** The contender ids of the balance sections (bench/sections/balance.ts). */
 export const DEFAULT_BALANCE_ID = 'bpaced';
 export const PM2_BALANCE_ID = 'bpm2';
-/** Node's cluster module with no manager: the ceiling for an even spread (shown beside the throughput goal, not judged). */
+/** Node's cluster module with no manager: an even spread with no manager code, the reference shown beside the throughput goal (not judged). */
 export const CLUSTER_BALANCE_ID = 'bcluster';
 export const BALANCE_SCENARIOS = ['keepalive-16', 'keepalive-32', 'keepalive-64', 'new-connections-32'] as const;
 export const START_UNITS = {
@@ -170,7 +170,7 @@ function balanceRows(b: BalanceResults | undefined): VerdictRow[] {
   const band = scenarios.map((sc) => ({ sc, s: balanceStats(b, sc, DEFAULT_BALANCE_ID) }));
   const even = scenarios.map((sc) => ({ sc, nu: balanceStats(b, sc, DEFAULT_BALANCE_ID), pm: balanceStats(b, sc, PM2_BALANCE_ID) }));
   const ka = scenarios.filter((sc) => sc.startsWith('keepalive-')).map((sc) => ({ sc, nu: balanceStats(b, sc, DEFAULT_BALANCE_ID), pm: balanceStats(b, sc, PM2_BALANCE_ID) }));
-  const ceiling = ka.map(({ sc, pm }) => ({ sc, pm, cl: balanceStats(b, sc, CLUSTER_BALANCE_ID) })).filter(({ cl }) => cl.runs > 0);
+  const reference = ka.map(({ sc, pm }) => ({ sc, pm, cl: balanceStats(b, sc, CLUSTER_BALANCE_ID) })).filter(({ cl }) => cl.runs > 0);
   return [
     {
       issue: 10,
@@ -192,8 +192,8 @@ function balanceRows(b: BalanceResults | undefined): VerdictRow[] {
         (ka.every(({ nu, pm }) => nu.settledRps !== undefined && pm.settledRps !== undefined)
           ? `; after the first second (shown, not judged): ${ka.map(({ sc, nu, pm }) => `${short(sc)} ${f2(nu.settledRps! / pm.settledRps!)}×`).join('; ')}`
           : '') +
-        (ceiling.length
-          ? `; the ceiling, Node's cluster module with no manager / pm2 (shown, not judged): ${ceiling.map(({ sc, cl, pm }) => `${short(sc)} ${f2(cl.rps / pm.rps)}×`).join('; ')}`
+        (reference.length
+          ? `; reference, Node's cluster module with no manager / pm2 (shown, not judged): ${reference.map(({ sc, cl, pm }) => `${short(sc)} ${f2(cl.rps / pm.rps)}×`).join('; ')}`
           : ''),
       verdict: combine(ka.map(({ nu, pm }) => nu.rps / pm.rps >= BALANCE_KEEPALIVE_MIN_RATIO)),
     },

@@ -18,8 +18,8 @@
  * did before), `--balance reuseport`, the default with NODEUNIT_CPU_SHARE=0
  * (each instance's autogroup weighs as a whole service, as before
  * src/preload/cpu-share.cjs), `pm2 start -i 4`, and (balance only) Node's
- * cluster module with no manager: 4 bare workers fed round-robin, the most
- * an even spread of this app reaches on this machine. Rounds alternate
+ * cluster module with no manager: 4 bare workers fed round-robin, what an
+ * even spread with no manager code does on this machine. Rounds alternate
  * the order. Each section boots its own container and returns its samples;
  * summary() and chart() render them (bench/report.ts).
  */
@@ -64,7 +64,7 @@ function contenders(c: Container, kind: 'balance' | 'nginx') {
     // What the default did before its instances shared one CPU weight (src/preload/cpu-share.cjs).
     nu('bweigh', 'shared', 18435, 'nodeunit shared, NODEUNIT_CPU_SHARE=0', 'Environment=NODEUNIT_CPU_SHARE=0'),
     pm,
-    // The ceiling for an even spread: workers with no manager code at all
+    // An even spread with no manager code at all, for reference
     // (bench/apps/cluster.cjs). Direct loads only: it has no rolling reload.
     ...(kind === 'balance' ? [new ClusterContender(c, { id: CLUSTER_BALANCE_ID, label: "node's cluster ×4, no manager", tool: 'plain', instances: INSTANCES, port: 18436 })] : []),
   ];
