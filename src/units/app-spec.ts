@@ -69,7 +69,7 @@ export interface AppSpec {
   restart?: 'always' | 'on-failure' | 'no';
   /** RestartPreventExitStatus=: exit codes that do not restart it (pm2 stop_exit_codes). */
   restartPreventExitStatus?: number[];
-  /** RestartSec= in seconds (default 1); pm2's restart_delay. */
+  /** RestartSec= in seconds; pm2's restart_delay. Unset: as short as the host's systemd allows (render-service.ts). */
   restartSec?: number;
   /** TimeoutStartSec= in seconds (default: systemd's); pm2's listen_timeout. */
   timeoutStartSec?: number;

@@ -1,4 +1,5 @@
 import type { AppSpec, RenderedFile } from './app-spec.js';
+import { isDirectiveSupported } from './directive-versions.js';
 import { renderExecStart } from './exec-start.js';
 import { hardeningDirectives } from './hardening.js';
 import { generatedHeader } from './marker.js';
@@ -14,20 +15,25 @@ export function defaultEnvFile(name: string): string {
 /** Seconds systemd waits after SIGTERM beyond the drain timeout before SIGKILL. */
 export const STOP_GRACE_SEC = 5;
 
-// Restart backoff. A short first RestartSec= so a crashed instance serves
-// again as fast as under pm2 (whose restart_delay is 0): most of the time to
-// its first answer is node starting, not this delay; the socket queues
-// connections meanwhile. Not 0: systemd >= 254 grows the delay geometrically
-// from RestartSec= to RestartMaxDelaySec= over RestartSteps= restarts
-// (10ms, 30ms, 90ms, 0.26s, 0.8s, 2.3s, 6.8s, 20s, 60s), and from 0 it could
-// not grow. Older systemd has no growing delay: there the start limit below
-// ends a crash loop after START_LIMIT_BURST quick restarts, as pm2's
-// max_restarts does.
-const RESTART_MS = 10;
+// Restart backoff. pm2 restarts a crashed app at once (restart_delay 0);
+// here the socket queues connections meanwhile, and the first restart comes
+// as soon as systemd can start it. systemd arms the RestartSec= timer with
+// sd-event's default accuracy of 250 ms (sd_event_add_time(3)), and a timer
+// whose moment has passed is dispatched at the manager's next wake-up, which
+// comes within a few ms after a crash (the socket re-listens, the cgroup
+// empties). A moment 10 ms out lands after those wake-ups, and the restart
+// then waited for the boot's coalescing point: 10-70 ms more (measured on
+// 252 and 257, issue 10). So the delay is 0 where systemd has no growing
+// delay (< 254: there the start limit below ends a crash loop after
+// START_LIMIT_BURST quick restarts, as pm2's max_restarts does), and 1 ms on
+// >= 254, which grows it geometrically from RestartSec= to RestartMaxDelaySec=
+// over RestartSteps= restarts (1ms, 4ms, 16ms, 62ms, 0.24s, 0.97s, 3.8s, 15s,
+// 60s) and cannot grow from 0.
+const RESTART_MS_BACKOFF = 1;
 const RESTART_STEPS = 8;
 const RESTART_MAX_DELAY_SEC = 60;
 // Give up after this many starts within the interval (crash loop on boot).
-// With the steps above, 10 starts take ~90 s < 300 s: a hopeless loop stops
+// With the steps above, 10 starts take ~80 s < 300 s: a hopeless loop stops
 // on every systemd version.
 const START_LIMIT_INTERVAL_SEC = 300;
 const START_LIMIT_BURST = 10;
@@ -130,6 +136,16 @@ function restartPolicy(spec: AppSpec): Directive {
   }
 }
 
+
+/** RestartSec=: the user's (pm2 restart_delay), else as short as the host's systemd allows (see RESTART_MS_BACKOFF). */
+function restartDelay(spec: AppSpec): Directive {
+  if (spec.restartSec !== undefined) {
+    return directive('RestartSec', String(spec.restartSec), 'pause before a restart (pm2 restart_delay); the socket queues connections meanwhile');
+  }
+  return isDirectiveSupported('RestartSteps', spec.systemdVersion)
+    ? directive('RestartSec', `${RESTART_MS_BACKOFF}ms`, "the first restart at once: a later moment waits for systemd's coalesced timer, up to 250 ms more; the socket queues connections")
+    : directive('RestartSec', '0', "restart at once: a later moment waits for systemd's coalesced timer, up to 250 ms more; the socket queues connections");
+}
 export function renderService(spec: AppSpec): RenderedFile {
   const target = targetUnit(spec.name);
   const unit: Directive[] = [
@@ -169,10 +185,8 @@ export function renderService(spec: AppSpec): RenderedFile {
     ...(spec.restartPreventExitStatus?.length
       ? [directive('RestartPreventExitStatus', spec.restartPreventExitStatus.join(' '), 'these exit codes end it for good (pm2 stop_exit_codes)')]
       : []),
-    spec.restartSec === undefined
-      ? directive('RestartSec', `${RESTART_MS}ms`, 'short pause before a restart; the socket queues connections meanwhile')
-      : directive('RestartSec', String(spec.restartSec), 'pause before a restart (pm2 restart_delay); the socket queues connections meanwhile'),
-    directive('RestartSteps', String(RESTART_STEPS), `back off from ${spec.restartSec === undefined ? `${RESTART_MS}ms` : `${spec.restartSec}s`} to ${RESTART_MAX_DELAY_SEC}s over repeated failures`),
+    restartDelay(spec),
+    directive('RestartSteps', String(RESTART_STEPS), `back off from ${spec.restartSec === undefined ? `${RESTART_MS_BACKOFF}ms` : `${spec.restartSec}s`} to ${RESTART_MAX_DELAY_SEC}s over repeated failures`),
     directive('RestartMaxDelaySec', String(RESTART_MAX_DELAY_SEC)),
     ...(spec.watchdogSec > 0
       ? [directive('WatchdogSec', String(spec.watchdogSec), 'an event loop blocked this long counts as a failure (killed, restarted)')]

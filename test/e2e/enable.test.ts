@@ -223,6 +223,10 @@ describeE2E('nodeunit enable and the app commands under systemd', () => {
     expect(result.errors).toBeLessThanOrEqual(held);
     expect(result.non2xx).toBe(0);
     expect(Number((await show(c, victim, 'NRestarts')).NRestarts)).toBe(1);
+    // systemd took the generated restart delay as written: none before 254,
+    // where a delay only waits for its coalesced timer, and 1 ms (the start of
+    // RestartSteps= backoff) since.
+    expect((await show(c, victim, 'RestartUSec')).RestartUSec).toBe(DISTROS[c.platform.distro].systemd >= 254 ? '1ms' : '0');
   });
 
   it('stop, start and restart the whole app', async () => {

@@ -47,7 +47,7 @@ describeE2E('status explains failures', () => {
 
   it('after the start limit: stopped, and what to do', async () => {
     // On systemd >= 254 the generated RestartSteps= stretch a crash loop to
-    // ~2.5 min before the start limit (10 ms growing to 60 s); this test is
+    // ~2.5 min before the start limit (1 ms growing to 60 s); this test is
     // about what status says then, so a drop-in takes the steps away and the
     // limit comes within seconds, as on 247/252 (which ignore the key). A
     // fresh app, so that no earlier start counts.

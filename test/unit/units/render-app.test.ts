@@ -119,13 +119,22 @@ describe('renderApp', () => {
     expect(old).not.toContain('back off from');
   });
 
-  it('restarts after 10 ms on every systemd, and a crash loop still ends at the start limit', () => {
-    for (const systemdVersion of [247, 252, 254, 257]) {
+  it('restarts at once: RestartSec=0 before systemd 254, 1ms (the start of the backoff) since; a crash loop still ends at the start limit', () => {
+    for (const [systemdVersion, delay] of [
+      [247, '0'],
+      [252, '0'],
+      [253, '0'],
+      [254, '1ms'],
+      [257, '1ms'],
+    ] as const) {
       const unit = service(renderApp(defaultSpec({ systemdVersion })));
-      expect(unit).toMatch(/^RestartSec=10ms$/m);
+      expect(unit).toMatch(new RegExp(`^RestartSec=${delay}$`, 'm'));
       expect(unit).toMatch(/^StartLimitIntervalSec=300$/m);
       expect(unit).toMatch(/^StartLimitBurst=10$/m);
     }
+    // The user's restart_delay wins on every version.
+    expect(service(renderApp(defaultSpec({ systemdVersion: 252, restartSec: 0.5 })))).toMatch(/^RestartSec=0.5$/m);
+    expect(service(renderApp(defaultSpec({ systemdVersion: 257, restartSec: 0.5 })))).toMatch(/^RestartSec=0.5$/m);
   });
 
   it('drops directives newer than the host', () => {
