@@ -450,7 +450,7 @@ export function convertApp(raw: Record<string, unknown>, host: ImportHost): Impo
   const backoff = take('exp_backoff_restart_delay');
   if (typeof backoff === 'number' && backoff > 0) {
     spec.restartSec = backoff / 1000;
-    note('exp_backoff_restart_delay', 'emulated', 'restarts', `RestartSec=${seconds(backoff)}, growing to 60 s over 8 failures on systemd >= 254 (pm2: ×1.5 up to 15 s, reset after 30 s up)`);
+    note('exp_backoff_restart_delay', 'emulated', 'restarts', `RestartSec=${seconds(backoff)}, growing to 60 s over 8 failures on systemd >= 254 and starting over after 10 min up (pm2: ×1.5 up to 15 s, reset after 30 s up)`);
     if (delay !== undefined) note('restart_delay', 'ignored', 'restarts', 'exp_backoff_restart_delay overrides it (as in pm2)');
   } else if (delay !== undefined) {
     if (typeof delay !== 'number' || delay < 0) note('restart_delay', 'refused', 'restarts', `'${delay}' is not a number of ms`);

@@ -229,6 +229,36 @@ describeE2E('nodeunit enable and the app commands under systemd', () => {
     expect((await show(c, victim, 'RestartUSec')).RestartUSec).toBe(DISTROS[c.platform.distro].systemd >= 254 ? '1ms' : '0');
   });
 
+  it('the restart backoff starts over once an instance has stayed up (systemd >= 254); a stale check resets nothing', async () => {
+    const unit = 'settle@1.service';
+    ok(await nu(['enable', 'settle', '/opt/apps/hello.js', '--port', '18203', '--env', 'PORT=18203']));
+    const post = (await c.exec(['sed', '-n', 's/^ExecStartPost=//p', '/etc/systemd/system/settle@.service'])).stdout.trim();
+    if (DISTROS[c.platform.distro].systemd < 254) {
+      // No RestartSteps= there, so no count to start over: nothing is scheduled.
+      expect(post).toBe('');
+      ok(await nu(['disable', 'settle', '--purge']));
+      return;
+    }
+    // The generated line as it is, only waiting 3 s instead of 10 min.
+    expect(post).toContain('--on-active=600 ');
+    await c.writeFile('/etc/systemd/system/settle@.service.d/zz-test-short.conf', `[Service]\nExecStartPost=\nExecStartPost=${post.replace('--on-active=600 ', '--on-active=3 ')}\n`);
+    ok(await c.exec(['systemctl', 'daemon-reload']));
+    ok(await c.exec(['systemctl', 'restart', unit]));
+    const killed = (await show(c, unit, 'InvocationID', 'MainPID'));
+    ok(await c.exec(['kill', '-9', killed.MainPID]));
+    await until(async () => (await show(c, unit, 'ActiveState')).ActiveState === 'active' && (await mainPid(unit)) !== killed.MainPID, 15_000, `${unit} restarted`);
+    expect((await show(c, unit, 'NRestarts')).NRestarts).toBe('1');
+    // The check the killed invocation scheduled, run now: another invocation is up, so nothing changes.
+    const check = post.match(/'(if .* fi)'/)?.[1]?.replaceAll('$$', '$');
+    expect(check).toBeDefined();
+    ok(await c.exec(['/bin/sh', '-c', check!, '-', unit, killed.InvocationID]));
+    expect((await show(c, unit, 'NRestarts')).NRestarts).toBe('1');
+    // The new invocation's own check, by its transient timer 3 s after it started: the count starts over.
+    await until(async () => (await show(c, unit, 'NRestarts')).NRestarts === '0', 30_000, `${unit} restart count reset`);
+    expect((await show(c, unit, 'ActiveState')).ActiveState).toBe('active');
+    ok(await nu(['disable', 'settle', '--purge']));
+  });
+
   it('stop, start and restart the whole app', async () => {
     ok(await nu(['stop', APP]));
     expect((await c.exec(['systemctl', 'is-active', `${APP}.target`, `${APP}-${PORT}.socket`, `${APP}@1.service`])).stdout.split('\n').slice(0, 3)).toEqual(['inactive', 'inactive', 'inactive']);

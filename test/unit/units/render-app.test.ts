@@ -137,6 +137,17 @@ describe('renderApp', () => {
     expect(service(renderApp(defaultSpec({ systemdVersion: 257, restartSec: 0.5 })))).toMatch(/^RestartSec=0.5$/m);
   });
 
+  it('on systemd >= 254 each start schedules the restart count to start over after 10 min up, for this invocation only', () => {
+    for (const systemdVersion of [247, 252, 253]) expect(service(renderApp(defaultSpec({ systemdVersion })))).not.toMatch(/^ExecStartPost=/m);
+    const post = directives(service(renderApp(defaultSpec({ systemdVersion: 254 }))), 'ExecStartPost');
+    expect(post).toHaveLength(1);
+    // Unsandboxed (+, for systemd-run) and never failing the start (-); systemd fills in %n and the invocation.
+    expect(post[0]).toMatch(/^-\+\/usr\/bin\/systemd-run .*--on-active=600 .* - %n \$\{INVOCATION_ID\}$/);
+    expect(post[0]).toContain('systemctl reset-failed "$$1"');
+    // Nothing to start over when an exit is final.
+    expect(service(renderApp(defaultSpec({ systemdVersion: 257, restart: 'no' })))).not.toMatch(/^ExecStartPost=/m);
+  });
+
   it('drops directives newer than the host', () => {
     const v241 = service(renderApp(defaultSpec({ systemdVersion: 241 })));
     for (const key of ['ProtectHostname', 'ProtectClock', 'ProtectKernelLogs', 'ProtectProc', 'PrivateIPC']) {
