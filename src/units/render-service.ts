@@ -20,14 +20,15 @@ export const STOP_GRACE_SEC = 5;
 // as soon as systemd can start it. systemd arms the RestartSec= timer with
 // sd-event's default accuracy of 250 ms (sd_event_add_time(3)), and a timer
 // whose moment has passed is dispatched at the manager's next wake-up, which
-// comes within a few ms after a crash (the socket re-listens, the cgroup
-// empties). A moment 10 ms out lands after those wake-ups, and the restart
-// then waited for the boot's coalescing point: 10-70 ms more (measured on
-// 252 and 257, issue 10). So the delay is 0 where systemd has no growing
-// delay (< 254: there the start limit below ends a crash loop after
-// START_LIMIT_BURST quick restarts, as pm2's max_restarts does), and 1 ms on
-// >= 254, which grows it geometrically from RestartSec= to RestartMaxDelaySec=
-// over RestartSteps= restarts (1ms, 4ms, 16ms, 62ms, 0.24s, 0.97s, 3.8s, 15s,
+// comes within a few ms after a crash (e.g. the socket unit listening again;
+// with RestartSec=0 the restart was scheduled 1-3 ms after a SIGKILL). A
+// moment 10 ms out lands after those wake-ups, and the restart then waited
+// for the boot's coalescing point: 10-70 ms more (measured on 252 and 257,
+// issue 10). So the delay is 0 where systemd has no growing delay (< 254:
+// there the start limit below ends a crash loop after START_LIMIT_BURST
+// quick restarts, as pm2's max_restarts does), and 1 ms on >= 254, which
+// grows it geometrically from RestartSec= to RestartMaxDelaySec= over
+// RestartSteps= restarts (1ms, 4ms, 16ms, 62ms, 0.24s, 0.97s, 3.8s, 15s,
 // 60s) and cannot grow from 0.
 const RESTART_MS_BACKOFF = 1;
 const RESTART_STEPS = 8;
@@ -146,12 +147,11 @@ function restartPolicy(spec: AppSpec): Directive {
   }
 }
 
-
 /** ExecStartPost= that resets the restart count once this invocation has been up BACKOFF_RESET_SEC (systemd >= 254). */
 function backoffReset(spec: AppSpec): Directive[] {
   if ((spec.restart ?? 'on-failure') === 'no' || !isDirectiveSupported('RestartSteps', spec.systemdVersion)) return [];
   // '+': root and unsandboxed, for systemd-run; '-': a failure does not fail the start.
-  // $$ and %% reach the shell as $ and %; %n and ${INVOCATION_ID} are filled in by systemd.
+  // $$ reaches the shell as $; systemd fills in %n and ${INVOCATION_ID} (the invocation that ran this).
   const check = `if [ "$$(systemctl show --property=InvocationID --value "$$1")" = "$$2" ]; then systemctl reset-failed "$$1"; fi`;
   return [
     directive(
@@ -171,6 +171,7 @@ function restartDelay(spec: AppSpec): Directive {
     ? directive('RestartSec', `${RESTART_MS_BACKOFF}ms`, "the first restart at once: a later moment waits for systemd's coalesced timer, up to 250 ms more; the socket queues connections")
     : directive('RestartSec', '0', "restart at once: a later moment waits for systemd's coalesced timer, up to 250 ms more; the socket queues connections");
 }
+
 export function renderService(spec: AppSpec): RenderedFile {
   const target = targetUnit(spec.name);
   const unit: Directive[] = [

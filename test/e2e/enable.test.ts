@@ -244,7 +244,7 @@ describeE2E('nodeunit enable and the app commands under systemd', () => {
     await c.writeFile('/etc/systemd/system/settle@.service.d/zz-test-short.conf', `[Service]\nExecStartPost=\nExecStartPost=${post.replace('--on-active=600 ', '--on-active=3 ')}\n`);
     ok(await c.exec(['systemctl', 'daemon-reload']));
     ok(await c.exec(['systemctl', 'restart', unit]));
-    const killed = (await show(c, unit, 'InvocationID', 'MainPID'));
+    const killed = await show(c, unit, 'InvocationID', 'MainPID');
     ok(await c.exec(['kill', '-9', killed.MainPID]));
     await until(async () => (await show(c, unit, 'ActiveState')).ActiveState === 'active' && (await mainPid(unit)) !== killed.MainPID, 15_000, `${unit} restarted`);
     expect((await show(c, unit, 'NRestarts')).NRestarts).toBe('1');
