@@ -149,7 +149,7 @@ function restartPolicy(spec: AppSpec): Directive {
 
 /** ExecStartPost= that resets the restart count once this invocation has been up BACKOFF_RESET_SEC (systemd >= 254). */
 function backoffReset(spec: AppSpec): Directive[] {
-  if ((spec.restart ?? 'on-failure') === 'no' || !isDirectiveSupported('RestartSteps', spec.systemdVersion)) return [];
+  if (spec.restart === 'no' || !isDirectiveSupported('RestartSteps', spec.systemdVersion)) return [];
   // '+': root and unsandboxed, for systemd-run; '-': a failure does not fail the start.
   // $$ reaches the shell as $; systemd fills in %n and ${INVOCATION_ID} (the invocation that ran this).
   const check = `if [ "$$(systemctl show --property=InvocationID --value "$$1")" = "$$2" ]; then systemctl reset-failed "$$1"; fi`;
@@ -167,9 +167,8 @@ function restartDelay(spec: AppSpec): Directive {
   if (spec.restartSec !== undefined) {
     return directive('RestartSec', String(spec.restartSec), 'pause before a restart (pm2 restart_delay); the socket queues connections meanwhile');
   }
-  return isDirectiveSupported('RestartSteps', spec.systemdVersion)
-    ? directive('RestartSec', `${RESTART_MS_BACKOFF}ms`, "the first restart at once: a later moment waits for systemd's coalesced timer, up to 250 ms more; the socket queues connections")
-    : directive('RestartSec', '0', "restart at once: a later moment waits for systemd's coalesced timer, up to 250 ms more; the socket queues connections");
+  const [value, what] = isDirectiveSupported('RestartSteps', spec.systemdVersion) ? [`${RESTART_MS_BACKOFF}ms`, 'the first restart'] : ['0', 'restart'];
+  return directive('RestartSec', value, `${what} at once: a later moment waits for systemd's coalesced timer, up to 250 ms more; the socket queues connections`);
 }
 
 export function renderService(spec: AppSpec): RenderedFile {
