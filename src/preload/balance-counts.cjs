@@ -9,11 +9,18 @@
  * with every socket of the host, TIME_WAIT ones included.
  *
  * createBalanceCounts({ dir, pid, fs, kill, timers, now }) outcomes:
- *   publish(port, open)  the count is written at once if the last write is
+ *   publish(port, open)  the count (accept-pacing.cjs publishes the
+ *                        connections it holds minus those it has asked to
+ *                        close) is written at once if the last write is
  *                        FLUSH_MS old, else once FLUSH_MS after it (the
  *                        latest count wins); a write that fails turns
  *                        publishing and reading off for good (read says
  *                        undefined: the caller falls back)
+ *   publish(port, open, true)
+ *                        written at once whatever the last write's age (the
+ *                        pending write, if any, is dropped): for a connection
+ *                        the instance has asked to close, whose client
+ *                        reconnects to a sibling within a round trip
  *   read(port)           { total, instances, least } summed over the port's
  *                        files, this process's own with its latest count;
  *                        least is the smallest count among the other
@@ -42,11 +49,15 @@ function createBalanceCounts({ dir, pid, fs, kill, timers = globalThis, now = Da
     }
   }
 
-  function publish(port, open) {
+  function publish(port, open, atOnce = false) {
     if (broken) return;
     let state = own.get(port);
     if (!state) own.set(port, (state = { open, writtenAt: -Infinity, timer: undefined }));
     state.open = open;
+    if (atOnce) {
+      if (state.timer) timers.clearTimeout(state.timer);
+      return write(port, state);
+    }
     if (state.timer) return;
     const wait = state.writtenAt + FLUSH_MS - now();
     if (wait <= 0) return write(port, state);

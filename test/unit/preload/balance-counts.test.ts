@@ -22,7 +22,19 @@ describe('createBalanceCounts', () => {
   };
   function fakeTimers() {
     const pending: Array<{ fn: () => void; ms: number }> = [];
-    return { timers: { setTimeout: (fn: () => void, ms: number) => (pending.push({ fn, ms }), { unref() {} }) }, pending };
+    const cleared: unknown[] = [];
+    return {
+      timers: {
+        setTimeout: (fn: () => void, ms: number) => {
+          const t = { fn, ms, unref() {} };
+          pending.push(t);
+          return t;
+        },
+        clearTimeout: (t: unknown) => cleared.push(t),
+      },
+      pending,
+      cleared,
+    };
   }
 
   it('sums the live instances of a port, its own latest count included, and removes files of dead pids', () => {
@@ -50,6 +62,27 @@ describe('createBalanceCounts', () => {
     expect(counts.read(9090)).toEqual({ total: 11, instances: 1, least: 11 });
   });
 
+  it('writes at once when asked to, whatever the last write\'s age, and drops the pending write', () => {
+    let clock = 1000;
+    const t = fakeTimers();
+    const counts = createBalanceCounts({ dir, pid: 101, fs: nodeFs, kill, timers: t.timers, now: () => clock });
+    counts.publish(8080, 5);
+    clock += 1;
+    counts.publish(8080, 6); // within FLUSH_MS: pending
+    expect(t.pending).toHaveLength(1);
+    expect(readFileSync(join(dir, '8080.101'), 'latin1')).toBe('5');
+    clock += 1;
+    counts.publish(8080, 3, true);
+    expect(readFileSync(join(dir, '8080.101'), 'latin1')).toBe('3');
+    expect(t.cleared).toEqual([t.pending[0]]);
+    counts.publish(8080, 4, true); // again within FLUSH_MS of that write: at once all the same
+    expect(readFileSync(join(dir, '8080.101'), 'latin1')).toBe('4');
+    counts.publish(8080, 7); // and a throttled one after it waits FLUSH_MS from it
+    expect(t.pending).toHaveLength(2);
+    expect(t.pending[1].ms).toBe(FLUSH_MS);
+    expect(readFileSync(join(dir, '8080.101'), 'latin1')).toBe('4');
+  });
+
   it('counts an empty or malformed file as 0 connections', () => {
     const counts = createBalanceCounts({ dir, pid: 101, fs: nodeFs, kill });
     writeFileSync(join(dir, '8080.102'), '');
@@ -68,9 +101,9 @@ describe('createBalanceCounts', () => {
 
 describe('accept pacing on shared counts', () => {
   const { createAcceptPacing } = requirePreload('./accept-pacing.cjs');
-  it('takes T and N from the counts, not /proc, and publishes its own', () => {
-    const published: Array<[number, number]> = [];
-    const counts = { publish: (port: number, open: number) => published.push([port, open]), read: () => ({ total: 8, instances: 2 }) };
+  it('takes T and N from the counts, not /proc, and publishes its own, less those it asked to close, at once when it asks', () => {
+    const published: Array<[number, number, boolean]> = [];
+    const counts = { publish: (port: number, open: number, atOnce = false) => published.push([port, open, atOnce]), read: () => ({ total: 8, instances: 2 }) };
     const calls: string[] = [];
     const handle = { fd: 3, readStop: () => (calls.push('stop'), 0), readStart: () => (calls.push('start'), 0) };
     const server = { _handle: handle, address: () => ({ port: 8080 }) };
@@ -83,8 +116,46 @@ describe('accept pacing on shared counts', () => {
       pacing.onRequest(server, s, { shouldKeepAlive: true });
     }
     expect(calls).toContain('stop'); // 5 > ceil(8 / 2)
+    // The 5th connection's second request was answered with `Connection: close`.
+    expect(published).toEqual([[8080, 0, false], [8080, 1, false], [8080, 2, false], [8080, 3, false], [8080, 4, false], [8080, 5, false], [8080, 4, true]]);
+    sockets[4].emit('close'); // the shed one: already not counted
     sockets[0].emit('close');
-    expect(published).toEqual([[8080, 0], [8080, 1], [8080, 2], [8080, 3], [8080, 4], [8080, 5], [8080, 4]]);
+    expect(published.slice(7)).toEqual([[8080, 4, false], [8080, 3, false]]);
+  });
+
+  it('never counts a shed connection twice: gone from its instance\'s count before its client reconnects to a sibling', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nodeunit-counts-'));
+    try {
+      let clock = 0;
+      const alive = () => {};
+      const noTimers = { setTimeout: () => ({ unref() {} }), clearTimeout: () => {} };
+      const instance = (pid: number) => {
+        const counts = createBalanceCounts({ dir, pid, fs: nodeFs, kill: alive, timers: noTimers, now: () => clock });
+        const handle = { fd: 3, readStop: () => 0, readStart: () => 0 };
+        const server = { _handle: handle, address: () => ({ port: 8080 }) };
+        const pacing = createAcceptPacing({ instances: 2, totalFor: () => 0, counts, timers: noTimers, now: () => clock });
+        pacing.track(server, [3]);
+        return { counts, pacing, server };
+      };
+      const a = instance(101);
+      const b = instance(102);
+      // A burst of 8 keep-alive connections: 3 on B, then 5 on A; each count written.
+      const connect = (x: typeof a, n: number) =>
+        Array.from({ length: n }, () => {
+          clock += FLUSH_MS;
+          return connectClients(x.pacing, x.server, 1)[0];
+        });
+      connect(b, 3);
+      const onA = connect(a, 5);
+      expect(b.counts.read(8080)).toEqual({ total: 8, instances: 2, least: 5 });
+      // A's requests: its 5th connection is beyond its share (4) and asked to close.
+      expect(requestPasses(a.pacing, a.server, onA, 2)).toBe(1);
+      // Its client reconnects to B before A has seen it close, within FLUSH_MS of A's last write.
+      connectClients(b.pacing, b.server, 1);
+      expect(b.counts.read(8080)).toEqual({ total: 8, instances: 2, least: 4 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   /** A paced server over counts that `read()` returns, with timers that record their delay. */
