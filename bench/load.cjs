@@ -1,8 +1,9 @@
 // The load generator, one run: autocannon against one URL, started by
 // bench/run.ts under `taskset -c 0` (the servers run on CPU 1). Bounded by
 // `duration`; SIGTERM stops it early. Prints one JSON object on stdout:
-// totals, latency, failures by error code, and per response-body pid the
-// count and the first/last time (ms since the epoch) it answered.
+// totals, latency, failures by error code, per response-body pid the
+// count and the first/last time (ms since the epoch) it answered, and per
+// pid the connections whose last answer came from it (`held`).
 // Usage: node load.cjs '{"url":..., "connections":.., "duration":.., "close":bool, "timeout":..}'
 const autocannon = require('autocannon');
 const { dropPendingOnReconnect } = require('./lib/autocannon-reconnect.cjs');
@@ -18,6 +19,9 @@ let lost = 0;
 // (accept pacing moves keep-alive connections during the first second).
 const SETTLE_MS = 1000;
 let settled = 0;
+// Per client, the pid of its last answer: which instance holds each
+// keep-alive connection when the run ends.
+const lastPids = [];
 const startedAt = Date.now();
 const instance = autocannon(
   {
@@ -29,7 +33,8 @@ const instance = autocannon(
     headers: o.close ? { connection: 'close' } : {},
     setupClient(client) {
       dropPendingOnReconnect(client);
-      const st = { pending: false, closeAnnounced: false };
+      const st = { pending: false, closeAnnounced: false, pid: undefined };
+      lastPids.push(st);
       client.on('request', () => (st.pending = true));
       client.on('response', () => (st.pending = false));
       client.on('connError', () => (st.pending = false));
@@ -53,6 +58,7 @@ const instance = autocannon(
       };
       client.on('body', (buf) => {
         const pid = buf.toString('latin1').trim();
+        st.pid = pid;
         const now = Date.now();
         const p = (pids[pid] ??= { count: 0, first: now, last: now });
         p.count++;
@@ -67,6 +73,8 @@ const instance = autocannon(
       process.exit(1);
     }
     const seconds = (Date.now() - startedAt) / 1000;
+    const held = {};
+    for (const st of lastPids) if (st.pid !== undefined) held[st.pid] = (held[st.pid] || 0) + 1;
     process.stdout.write(
       JSON.stringify({
         startedAt,
@@ -83,6 +91,7 @@ const instance = autocannon(
         codes,
         latency: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max },
         pids,
+        held,
       }) + '\n',
     );
   },

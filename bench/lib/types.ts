@@ -33,6 +33,8 @@ export interface LoadResult {
   codes: Record<string, number>;
   latency: { p50: number; p90: number; p99: number; max: number };
   pids: Record<string, { count: number; first: number; last: number }>;
+  /** Per pid, the connections whose last answer came from it: where keep-alive connections were when the run ended. */
+  held?: Record<string, number>;
 }
 
 export interface OverheadSample {
@@ -172,6 +174,8 @@ export interface BalanceSample {
   p99: number;
   failed: number;
   shares: number[];
+  /** Keep-alive loads run directly: connections each instance held when the run ended, most first; absent in results written before it was counted. */
+  held?: number[];
 }
 
 export interface BalanceFailureRun {

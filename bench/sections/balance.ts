@@ -49,6 +49,12 @@ function shares(r: LoadResult, pids: number[]): number[] {
   return counts.map((n) => (n * pids.length) / total).sort((a, b) => b - a);
 }
 
+/** Connections each instance held when the run ended (the pid of each client's last answer), most first. */
+function held(r: LoadResult, pids: number[]): number[] | undefined {
+  if (!r.held) return undefined;
+  return pids.map((p) => r.held![String(p)] ?? 0).sort((a, b) => b - a);
+}
+
 type Sample = BalanceSample;
 type FailureRun = BalanceFailureRun;
 
@@ -143,10 +149,10 @@ async function direct(cs: Contender[], out: Sample[]) {
       for (const ct of rotate(cs, round + scenarios.indexOf(sc))) {
         const pids = await ct.pids();
         const r = await load({ url: `http://127.0.0.1:${ct.port}/`, connections: sc.connections, duration: LOAD_SEC, close: sc.close }).done;
-        const s: Sample = { section: 'direct', round, scenario: sc.id, contender: ct.id, rps: r.rps, settledRps: r.settledRps, p99: r.latency.p99, failed: failed(r), shares: shares(r, pids) };
+        const s: Sample = { section: 'direct', round, scenario: sc.id, contender: ct.id, rps: r.rps, settledRps: r.settledRps, p99: r.latency.p99, failed: failed(r), shares: shares(r, pids), held: sc.close ? undefined : held(r, pids) };
         out.push(s);
         if (r.requests === 0) await diagnose(ct);
-        log(`direct r${round + 1} ${sc.id.padEnd(18)} ${ct.info.label.padEnd(34)} ${r.rps.toFixed(0).padStart(6)} req/s p99 ${r.latency.p99} ms shares ${s.shares.map((x) => x.toFixed(2)).join('/')}`);
+        log(`direct r${round + 1} ${sc.id.padEnd(18)} ${ct.info.label.padEnd(34)} ${r.rps.toFixed(0).padStart(6)} req/s p99 ${r.latency.p99} ms shares ${s.shares.map((x) => x.toFixed(2)).join('/')}${s.held ? ` held ${s.held.join('/')}` : ''}`);
       }
     }
   }
@@ -187,8 +193,8 @@ async function behindNginx(cs: Contender[], front: Map<string, number>, out: Sam
 export function summary(cs: ContenderInfo[], samples: Sample[], failures: FailureRun[]): string {
   const label = new Map(cs.map((c) => [c.id, c.label]));
   const lines = [
-    '| where | load | contender | req/s (median) | ratio to pm2 | after the 1st s: req/s, ratio | p99 ms (median) | busiest / idlest share, worst run | runs with every instance in 0.5–1.5× |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| where | load | contender | req/s (median) | ratio to pm2 | after the 1st s: req/s, ratio | p99 ms (median) | busiest / idlest share, worst run | runs with every instance in 0.5–1.5× | connections held at the end: runs within one of each other, most uneven run |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   const keys = [...new Set(samples.map((s) => `${s.section}|${s.scenario}`))];
   for (const key of keys) {
@@ -204,9 +210,13 @@ export function summary(cs: ContenderInfo[], samples: Sample[], failures: Failur
       const worstLow = Math.min(...xs.map((s) => s.shares[s.shares.length - 1]));
       const within = xs.filter((s) => s.shares.every((x) => x >= 0.5 && x <= 1.5)).length;
       const after = settledMedian(xs);
+      const counted = xs.filter((s) => s.held);
+      const spread = (h: number[]) => h[0] - h[h.length - 1];
+      const unevenest = counted.reduce<number[] | undefined>((w, s) => (w === undefined || spread(s.held!) > spread(w) ? s.held : w), undefined);
+      const heldText = unevenest ? `${counted.filter((s) => spread(s.held!) <= 1).length} of ${counted.length}, ${unevenest.join('/')}` : '–';
       const afterText = after === undefined ? '–' : `${after.toFixed(0)}, ${pmSettled === undefined ? '–' : (after / pmSettled).toFixed(2)}`;
       lines.push(
-        `| ${section} | ${scenario} | ${label.get(ct.id)} | ${rps.toFixed(0)} | ${(rps / pmRps).toFixed(2)} | ${afterText} | ${quantile(xs.map((s) => s.p99), 0.5).toFixed(0)} | ${worstHigh.toFixed(2)} / ${worstLow.toFixed(2)} | ${within} of ${xs.length} |`,
+        `| ${section} | ${scenario} | ${label.get(ct.id)} | ${rps.toFixed(0)} | ${(rps / pmRps).toFixed(2)} | ${afterText} | ${quantile(xs.map((s) => s.p99), 0.5).toFixed(0)} | ${worstHigh.toFixed(2)} / ${worstLow.toFixed(2)} | ${within} of ${xs.length} | ${heldText} |`,
       );
     }
   }
