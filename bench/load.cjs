@@ -21,7 +21,7 @@ const SETTLE_MS = 1000;
 let settled = 0;
 // Per client, the pid of its last answer: which instance holds each
 // keep-alive connection when the run ends.
-const lastPids = [];
+const clients = [];
 const startedAt = Date.now();
 const instance = autocannon(
   {
@@ -34,7 +34,7 @@ const instance = autocannon(
     setupClient(client) {
       dropPendingOnReconnect(client);
       const st = { pending: false, closeAnnounced: false, pid: undefined };
-      lastPids.push(st);
+      clients.push(st);
       client.on('request', () => (st.pending = true));
       client.on('response', () => (st.pending = false));
       client.on('connError', () => (st.pending = false));
@@ -74,7 +74,7 @@ const instance = autocannon(
     }
     const seconds = (Date.now() - startedAt) / 1000;
     const held = {};
-    for (const st of lastPids) if (st.pid !== undefined) held[st.pid] = (held[st.pid] || 0) + 1;
+    for (const st of clients) if (st.pid !== undefined) held[st.pid] = (held[st.pid] || 0) + 1;
     process.stdout.write(
       JSON.stringify({
         startedAt,
