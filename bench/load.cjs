@@ -92,6 +92,8 @@ const instance = autocannon(
         latency: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max },
         pids,
         held,
+        // The load generator's own CPU time over the run, µs (user + system).
+        cpuUs: (({ user, system }) => user + system)(process.cpuUsage()),
       }) + '\n',
     );
   },

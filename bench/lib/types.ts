@@ -1,3 +1,4 @@
+import type { CpuPerRequest } from './cpu-time.js';
 /**
  * The shape of bench/results/<date>.json (BenchRun): raw samples of every
  * section, no derived figures. PinnedResults is issue 5's section (and the
@@ -35,6 +36,8 @@ export interface LoadResult {
   pids: Record<string, { count: number; first: number; last: number }>;
   /** Per pid, the connections whose last answer came from it: where keep-alive connections were when the run ended. */
   held?: Record<string, number>;
+  /** The load generator's own CPU time over the run, µs; absent in results written before it was measured. */
+  cpuUs?: number;
 }
 
 export interface OverheadSample {
@@ -176,6 +179,8 @@ export interface BalanceSample {
   shares: number[];
   /** Keep-alive loads run directly: connections each instance held when the run ended, most first; absent in results written before it was counted. */
   held?: number[];
+  /** Direct loads: CPU time per answered request, the load generator's and the rest's (bench/lib/cpu-time.ts); absent in results written before it was measured. */
+  cpu?: CpuPerRequest;
 }
 
 export interface BalanceFailureRun {

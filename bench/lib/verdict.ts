@@ -8,6 +8,7 @@
  */
 import { derive } from './derive.js';
 import { median, quantile } from './stats.js';
+import type { CpuPerRequest } from './cpu-time.js';
 import type { BalanceResults, BalanceSample, BenchRun, PinnedResults, RecoveryResults, StartResults } from './types.js';
 
 export type Verdict = 'met' | 'not met' | 'partly' | 'shown' | 'met (unit test)' | 'not run';
@@ -90,6 +91,12 @@ export function settledMedian(xs: BalanceSample[]): number | undefined {
   return xs.length && xs.every((s) => typeof s.settledRps === 'number') ? median(xs.map((s) => s.settledRps!)) : undefined;
 }
 
+/** Medians of the CPU time per request (bench/lib/cpu-time.ts); undefined unless every run measured it. */
+export function cpuMedians(xs: BalanceSample[]): CpuPerRequest | undefined {
+  if (!xs.length || !xs.every((s) => s.cpu)) return undefined;
+  return { clientUs: median(xs.map((s) => s.cpu!.clientUs)), restUs: median(xs.map((s) => s.cpu!.restUs)), busy: median(xs.map((s) => s.cpu!.busy)) };
+}
+
 /** Per scenario and contender of a balance section: runs, runs within the band, worst busiest/idlest, median req/s. */
 export function balanceStats(b: BalanceResults, scenario: string, contender: string) {
   const xs = b.samples.filter((s) => s.scenario === scenario && s.contender === contender);
@@ -100,6 +107,7 @@ export function balanceStats(b: BalanceResults, scenario: string, contender: str
     idlest: xs.length ? Math.min(...xs.map((s) => s.shares[s.shares.length - 1] ?? 0)) : NaN,
     rps: median(xs.map((s) => s.rps)),
     settledRps: settledMedian(xs),
+    cpu: cpuMedians(xs),
     p99: median(xs.map((s) => s.p99)),
   };
 }
@@ -194,6 +202,11 @@ function balanceRows(b: BalanceResults | undefined): VerdictRow[] {
           : '') +
         (reference.length
           ? `; reference, Node's cluster module with no manager / pm2 (shown, not judged): ${reference.map(({ sc, cl, pm }) => `${short(sc)} ${f2(cl.rps / pm.rps)}×`).join('; ')}`
+          : '') +
+        (ka.every(({ nu, pm }) => nu.cpu && pm.cpu)
+          ? `; CPU µs per request, load generator + the rest (servers, their manager, interrupts), default vs pm2 (shown, not judged): ${ka
+              .map(({ sc, nu, pm }) => `${short(sc)} ${f0(nu.cpu!.clientUs)} + ${f0(nu.cpu!.restUs)} vs ${f0(pm.cpu!.clientUs)} + ${f0(pm.cpu!.restUs)} (all CPUs busy ${f0(nu.cpu!.busy * 100)} % vs ${f0(pm.cpu!.busy * 100)} %)`)
+              .join('; ')}`
           : ''),
       verdict: combine(ka.map(({ nu, pm }) => nu.rps / pm.rps >= BALANCE_KEEPALIVE_MIN_RATIO)),
     },

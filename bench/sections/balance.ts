@@ -24,15 +24,16 @@
  * summary() and chart() render them (bench/report.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { Container } from '../../test/e2e/harness/container.js';
 import { ClusterContender, Contender, killWithInflight, NodeunitContender, Pm2Contender } from '../lib/contenders.js';
+import { perRequest, readCpuTimes } from '../lib/cpu-time.js';
 import { failed, load } from '../lib/load-run.js';
 import { quantile } from '../lib/stats.js';
 import type { BalanceFailureRun, BalanceResults, BalanceSample, ContenderInfo, LoadResult } from '../lib/types.js';
-import { CLUSTER_BALANCE_ID, DEFAULT_BALANCE_ID, PM2_BALANCE_ID, settledMedian } from '../lib/verdict.js';
+import { CLUSTER_BALANCE_ID, cpuMedians, DEFAULT_BALANCE_ID, PM2_BALANCE_ID, settledMedian } from '../lib/verdict.js';
 import { bootBench, envNumber, rotate, sectionClock, sleep, type SectionOptions } from './common.js';
 
 const INSTANCES = 4;
@@ -148,11 +149,13 @@ async function direct(cs: Contender[], out: Sample[]) {
     for (const sc of scenarios) {
       for (const ct of rotate(cs, round + scenarios.indexOf(sc))) {
         const pids = await ct.pids();
+        const before = readCpuTimes(readFileSync('/proc/stat', 'utf8'));
         const r = await load({ url: `http://127.0.0.1:${ct.port}/`, connections: sc.connections, duration: LOAD_SEC, close: sc.close }).done;
-        const s: Sample = { section: 'direct', round, scenario: sc.id, contender: ct.id, rps: r.rps, settledRps: r.settledRps, p99: r.latency.p99, failed: failed(r), shares: shares(r, pids), held: sc.close ? undefined : held(r, pids) };
+        const cpu = perRequest(before, readCpuTimes(readFileSync('/proc/stat', 'utf8')), r.cpuUs, r.requests);
+        const s: Sample = { section: 'direct', round, scenario: sc.id, contender: ct.id, rps: r.rps, settledRps: r.settledRps, p99: r.latency.p99, failed: failed(r), shares: shares(r, pids), held: sc.close ? undefined : held(r, pids), cpu };
         out.push(s);
         if (r.requests === 0) await diagnose(ct);
-        log(`direct r${round + 1} ${sc.id.padEnd(18)} ${ct.info.label.padEnd(34)} ${r.rps.toFixed(0).padStart(6)} req/s p99 ${r.latency.p99} ms shares ${s.shares.map((x) => x.toFixed(2)).join('/')}${s.held ? ` held ${s.held.join('/')}` : ''}`);
+        log(`direct r${round + 1} ${sc.id.padEnd(18)} ${ct.info.label.padEnd(34)} ${r.rps.toFixed(0).padStart(6)} req/s p99 ${r.latency.p99} ms shares ${s.shares.map((x) => x.toFixed(2)).join('/')}${s.held ? ` held ${s.held.join('/')}` : ''}${cpu ? ` cpu/req ${cpu.clientUs.toFixed(1)}+${cpu.restUs.toFixed(1)} µs busy ${(cpu.busy * 100).toFixed(0)}%` : ''}`);
       }
     }
   }
@@ -193,8 +196,8 @@ async function behindNginx(cs: Contender[], front: Map<string, number>, out: Sam
 export function summary(cs: ContenderInfo[], samples: Sample[], failures: FailureRun[]): string {
   const label = new Map(cs.map((c) => [c.id, c.label]));
   const lines = [
-    '| where | load | contender | req/s (median) | ratio to pm2 | after the 1st s: req/s, ratio | p99 ms (median) | busiest / idlest share, worst run | runs with every instance in 0.5–1.5× | connections held at the end: runs within one of each other, most uneven run |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| where | load | contender | req/s (median) | ratio to pm2 | after the 1st s: req/s, ratio | p99 ms (median) | busiest / idlest share, worst run | runs with every instance in 0.5–1.5× | connections held at the end: runs within one of each other, most uneven run | CPU µs per request, median: load generator + the rest (all CPUs busy) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   const keys = [...new Set(samples.map((s) => `${s.section}|${s.scenario}`))];
   for (const key of keys) {
@@ -215,8 +218,10 @@ export function summary(cs: ContenderInfo[], samples: Sample[], failures: Failur
       const unevenest = counted.reduce<number[] | undefined>((w, s) => (w === undefined || spread(s.held!) > spread(w) ? s.held : w), undefined);
       const heldText = unevenest ? `${counted.filter((s) => spread(s.held!) <= 1).length} of ${counted.length}, ${unevenest.join('/')}` : '–';
       const afterText = after === undefined ? '–' : `${after.toFixed(0)}, ${pmSettled === undefined ? '–' : (after / pmSettled).toFixed(2)}`;
+      const cpu = cpuMedians(xs);
+      const cpuText = cpu ? `${cpu.clientUs.toFixed(0)} + ${cpu.restUs.toFixed(0)} (${(cpu.busy * 100).toFixed(0)} %)` : '–';
       lines.push(
-        `| ${section} | ${scenario} | ${label.get(ct.id)} | ${rps.toFixed(0)} | ${(rps / pmRps).toFixed(2)} | ${afterText} | ${quantile(xs.map((s) => s.p99), 0.5).toFixed(0)} | ${worstHigh.toFixed(2)} / ${worstLow.toFixed(2)} | ${within} of ${xs.length} | ${heldText} |`,
+        `| ${section} | ${scenario} | ${label.get(ct.id)} | ${rps.toFixed(0)} | ${(rps / pmRps).toFixed(2)} | ${afterText} | ${quantile(xs.map((s) => s.p99), 0.5).toFixed(0)} | ${worstHigh.toFixed(2)} / ${worstLow.toFixed(2)} | ${within} of ${xs.length} | ${heldText} | ${cpuText} |`,
       );
     }
   }

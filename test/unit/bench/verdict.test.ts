@@ -83,6 +83,17 @@ describe('balance verdicts (issue 10)', () => {
     expect(r.measured).toContain("reference, Node's cluster module with no manager / pm2 (shown, not judged): keep-alive 16 1.25×; keep-alive 32 1.25×; keep-alive 64 1.25×");
     expect(r.verdict).toBe('met'); // 1100 vs 1000: the reference does not change it
   });
+  it('CPU time per request is shown beside the throughput goal when every run measured it (medians), never judged', () => {
+    const goal = 'keep-alive throughput, servers on all CPUs';
+    const b = balance();
+    expect(row(verdicts({ balance: b }), goal).measured).not.toContain('CPU µs per request'); // results without it
+    b.samples.forEach((s, i) => (s.cpu = s.contender === 'bpaced' ? { clientUs: 60 + (i % 3), restUs: 70, busy: 0.9 } : { clientUs: 61, restUs: 72.4, busy: 0.88 }));
+    const r = row(verdicts({ balance: b }), goal);
+    expect(r.measured).toContain('CPU µs per request, load generator + the rest (servers, their manager, interrupts), default vs pm2 (shown, not judged): keep-alive 16 61 + 70 vs 61 + 72 (all CPUs busy 90 % vs 88 %)');
+    expect(r.verdict).toBe('met'); // 1100 vs 1000: judged on req/s alone, whatever each request cost
+    delete b.samples.find((s) => s.scenario === 'keepalive-64' && s.contender === 'bpm2')!.cpu;
+    expect(row(verdicts({ balance: b }), goal).measured).not.toContain('CPU µs per request'); // one run without it: not shown
+  });
   it('a section that did not run: not run', () => {
     expect(row(verdicts({}), band).verdict).toBe('not run');
   });
