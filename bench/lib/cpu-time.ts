@@ -14,7 +14,7 @@
  *   busy  = user + nice + system + irq + softirq
  *   total = busy + idle + iowait + steal (steal: time the hypervisor
  *           gave to someone else, not this machine's work)
- *   - no "cpu " line, or fewer than 8 fields -> undefined
+ *   - no "cpu " line, fewer than 8 fields or one not a number -> undefined
  * perRequest(before, after, clientUs, requests): µs per request of the load
  * generator and of the rest, and the fraction of all CPUs busy:
  *   - requests 0, a missing reading, or no time passed -> undefined

@@ -1,9 +1,9 @@
-import type { CpuPerRequest } from './cpu-time.js';
 /**
  * The shape of bench/results/<date>.json (BenchRun): raw samples of every
  * section, no derived figures. PinnedResults is issue 5's section (and the
  * whole file of runs before the sections were merged, e.g. 2026-11-26.json).
  */
+import type { CpuPerRequest } from './cpu-time.js';
 
 export type Tool = 'nodeunit' | 'pm2' | 'plain';
 
