@@ -15,10 +15,12 @@
  *   total = busy + idle + iowait + steal (steal: time the hypervisor
  *           gave to someone else, not this machine's work)
  *   - no "cpu " line, fewer than 8 fields or one not a number -> undefined
+ * machineCpuTimes(): readCpuTimes of this machine's /proc/stat now.
  * perRequest(before, after, clientUs, requests): µs per request of the load
  * generator and of the rest, and the fraction of all CPUs busy:
  *   - requests 0, a missing reading, or no time passed -> undefined
  */
+import { readFileSync } from 'node:fs';
 
 export interface CpuTimes {
   busy: number;
@@ -45,6 +47,8 @@ export function readCpuTimes(text: string): CpuTimes | undefined {
   const busy = user + nice + system + irq + softirq;
   return { busy: busy / USER_HZ, total: (busy + idle + iowait + steal) / USER_HZ };
 }
+
+export const machineCpuTimes = (): CpuTimes | undefined => readCpuTimes(readFileSync('/proc/stat', 'utf8'));
 
 export function perRequest(before: CpuTimes | undefined, after: CpuTimes | undefined, clientUs: number | undefined, requests: number): CpuPerRequest | undefined {
   if (!before || !after || clientUs === undefined || !(requests > 0)) return undefined;

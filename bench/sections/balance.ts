@@ -24,12 +24,12 @@
  * summary() and chart() render them (bench/report.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { Container } from '../../test/e2e/harness/container.js';
 import { ClusterContender, Contender, killWithInflight, NodeunitContender, Pm2Contender } from '../lib/contenders.js';
-import { perRequest, readCpuTimes } from '../lib/cpu-time.js';
+import { machineCpuTimes, perRequest } from '../lib/cpu-time.js';
 import { failed, load } from '../lib/load-run.js';
 import { quantile } from '../lib/stats.js';
 import type { BalanceFailureRun, BalanceResults, BalanceSample, ContenderInfo, LoadResult } from '../lib/types.js';
@@ -149,9 +149,9 @@ async function direct(cs: Contender[], out: Sample[]) {
     for (const sc of scenarios) {
       for (const ct of rotate(cs, round + scenarios.indexOf(sc))) {
         const pids = await ct.pids();
-        const before = readCpuTimes(readFileSync('/proc/stat', 'utf8'));
+        const before = machineCpuTimes();
         const r = await load({ url: `http://127.0.0.1:${ct.port}/`, connections: sc.connections, duration: LOAD_SEC, close: sc.close }).done;
-        const cpu = perRequest(before, readCpuTimes(readFileSync('/proc/stat', 'utf8')), r.cpuUs, r.requests);
+        const cpu = perRequest(before, machineCpuTimes(), r.cpuUs, r.requests);
         const s: Sample = { section: 'direct', round, scenario: sc.id, contender: ct.id, rps: r.rps, settledRps: r.settledRps, p99: r.latency.p99, failed: failed(r), shares: shares(r, pids), held: sc.close ? undefined : held(r, pids), cpu };
         out.push(s);
         if (r.requests === 0) await diagnose(ct);

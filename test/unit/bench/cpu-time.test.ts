@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { perRequest, readCpuTimes } from '../../../bench/lib/cpu-time';
 
-// The first lines of a real /proc/stat (2 CPUs; fields past steal are guest time, already inside user).
+// /proc/stat in the kernel's layout: the cpu line as read on this machine (2 CPUs), the per-CPU lines made up.
+// Fields past steal are guest time, already inside user.
 const STAT = `cpu  24587 0 12837 3466505 1644 0 1708 3913 0 0
 cpu0 12000 0 6400 1733000 800 0 900 2000 0 0
 cpu1 12587 0 6437 1733505 844 0 808 1913 0 0
@@ -14,7 +15,7 @@ describe('readCpuTimes', () => {
     expect(t.busy).toBeCloseTo((24587 + 12837 + 1708) / 100, 6);
     expect(t.total).toBeCloseTo((24587 + 12837 + 1708 + 3466505 + 1644 + 3913) / 100, 6);
   });
-  it('no cpu line, or too few fields: undefined', () => {
+  it('no cpu line, too few fields or one not a number: undefined', () => {
     expect(readCpuTimes('cpu0 1 2 3 4 5 6 7 8\n')).toBeUndefined();
     expect(readCpuTimes('cpu  1 2 3 4\n')).toBeUndefined();
     expect(readCpuTimes('cpu  1 2 3 x 5 6 7 8\n')).toBeUndefined();
